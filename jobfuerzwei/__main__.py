@@ -1,0 +1,5 @@
+"""``python -m jobfuerzwei``."""
+
+from jobfuerzwei.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,128 @@
+"""Application factory. All wiring happens here."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncGenerator
+from typing import Any
+
+from advanced_alchemy.extensions.litestar import AsyncSessionConfig, SQLAlchemyAsyncConfig, SQLAlchemyPlugin
+from litestar import Litestar, Request, get
+from litestar.config.allowed_hosts import AllowedHostsConfig
+from litestar.config.csrf import CSRFConfig
+from litestar.di import NamedDependency, Provide
+from litestar.exceptions import HTTPException
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from jobfuerzwei.circulation.controllers import controllers as circulation_controllers
+from jobfuerzwei.config import Settings, load_settings
+from jobfuerzwei.coordinator.controllers import controllers as coordinator_controllers
+from jobfuerzwei.db.engine import create_engine
+from jobfuerzwei.errors import DomainError
+from jobfuerzwei.mail.sink import start_sink
+from jobfuerzwei.mail.worker import OutboxWorker
+from jobfuerzwei.profiles.controllers import controllers as profile_controllers
+from jobfuerzwei.referrals.controllers import controllers as referral_controllers
+from jobfuerzwei.web.auth import LoginRequired, login_redirect
+from jobfuerzwei.web.errors import domain_error_handler, http_error_handler, internal_error_handler
+from jobfuerzwei.web.security import client_address, is_rate_limited_request, security_headers
+from jobfuerzwei.web.templating import STATIC_DIR, TEMPLATES_DIR, template_engine
+
+log = logging.getLogger("jobfuerzwei")
+
+MAX_BODY_BYTES = 8 * 1024 * 1024
+"""Hard cap for any request body (the CV limit of 5 MB is checked with a friendly message below this)."""
+
+
+@get("/healthz", include_in_schema=False, cache_control=None)
+async def healthz(db_session: NamedDependency[AsyncSession]) -> dict[str, str]:
+    """200 when the database answers."""
+    await db_session.execute(text("SELECT 1"))
+    return {"status": "ok"}
+
+
+def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> Litestar:
+    """Build the Litestar app; ``engine`` lets tests share one engine across apps."""
+    settings = settings or load_settings()
+    engine = engine or create_engine(settings.db.url, echo=settings.db.echo)
+    session_maker = async_sessionmaker(engine, expire_on_commit=False)
+    db_config = SQLAlchemyAsyncConfig(
+        engine_instance=engine,
+        session_config=AsyncSessionConfig(expire_on_commit=False),
+        before_send_handler="autocommit_include_redirects",
+        create_all=False,
+    )
+
+    @contextlib.asynccontextmanager
+    async def background(app: Litestar) -> AsyncGenerator[None, None]:
+        sink = start_sink(settings.sink_dir, settings.mail.port) if settings.mail.dev_sink else None
+        stop = asyncio.Event()
+        task = None
+        if settings.mail.run_worker_in_app:
+            worker = OutboxWorker(settings.mail, session_maker)
+            app.state.worker = worker
+            task = asyncio.create_task(worker.run(stop), name="outbox-worker")
+        try:
+            yield
+        finally:
+            stop.set()
+            if task is not None:
+                await task
+            if sink is not None:
+                sink.stop()
+            await engine.dispose()
+
+    async def wake_worker(request: Request[Any, Any, Any]) -> None:
+        worker = request.app.state.get("worker")
+        if worker is not None and request.method == "POST":
+            worker.wakeup.set()
+
+    trusted = settings.security.trusted_proxies
+    return Litestar(
+        route_handlers=[
+            healthz,
+            create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
+            *profile_controllers,
+            *coordinator_controllers,
+            *circulation_controllers,
+            *referral_controllers,
+        ],
+        dependencies={
+            "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
+            "session_maker": Provide(lambda: session_maker, use_cache=True, sync_to_thread=False),
+        },
+        plugins=[SQLAlchemyPlugin(config=db_config)],
+        template_config=TemplateConfig(directory=TEMPLATES_DIR, engine=template_engine()),
+        csrf_config=CSRFConfig(
+            secret=settings.security.secret_key,
+            cookie_secure=settings.security.cookie_secure,
+            cookie_httponly=True,
+            cookie_samesite="lax",
+            exclude=["/healthz"],
+        ),
+        allowed_hosts=AllowedHostsConfig(allowed_hosts=list(settings.security.allowed_hosts)),
+        middleware=[
+            RateLimitConfig(
+                rate_limit=("minute", settings.security.rate_limit_per_minute),
+                check_throttle_handler=is_rate_limited_request,
+                identifier_for_request=lambda request: client_address(request, trusted),
+            ).middleware
+        ],
+        response_headers=security_headers(),
+        exception_handlers={
+            LoginRequired: login_redirect,
+            DomainError: domain_error_handler,
+            HTTPException: http_error_handler,
+            Exception: internal_error_handler,
+        },
+        lifespan=[background],
+        after_response=wake_worker,
+        request_max_body_size=MAX_BODY_BYTES,
+        debug=False,
+    )

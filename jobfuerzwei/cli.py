@@ -1,0 +1,139 @@
+"""Command line: ``jobfuerzwei serve | migrate | worker | create-staff | load-demo``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import secrets
+import signal
+import sys
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from jobfuerzwei.config import ConfigError, Settings, load_settings
+from jobfuerzwei.db.engine import create_engine, migrate
+from jobfuerzwei.staff.models import StaffUser
+from jobfuerzwei.staff.services import create_staff
+
+DEV_COORDINATOR = "koordination@jobfuerzwei.example"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``jobfuerzwei`` command."""
+    parser = argparse.ArgumentParser(prog="jobfuerzwei", description="Job für Zwei: network software")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the web app (embedded default: SQLite, demo data, mail sink)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1, help="web worker processes (production)")
+    sub.add_parser("migrate", help="upgrade the database to the newest schema")
+    sub.add_parser("worker", help="run the outbox mail worker (production; several may run on PostgreSQL)")
+    staff = sub.add_parser("create-staff", help="create a coordinator account (password read from stdin)")
+    staff.add_argument("email")
+    staff.add_argument("--name", default="")
+    sub.add_parser("load-demo", help="load the demo network from fixtures/ into an empty database")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"jobfuerzwei: {exc}", file=sys.stderr)  # noqa: T201
+        return 2
+    if args.command == "migrate":
+        migrate(settings.db.url)
+        return 0
+    if args.command == "worker":
+        return asyncio.run(_worker(settings))
+    if args.command == "create-staff":
+        password = sys.stdin.readline().rstrip("\n")
+        if len(password) < 12:
+            print("jobfuerzwei: password must have at least 12 characters", file=sys.stderr)  # noqa: T201
+            return 2
+        asyncio.run(_create_staff(settings, args.email, password, args.name))
+        return 0
+    if args.command == "load-demo":
+        migrate(settings.db.url)
+        asyncio.run(_load_demo(settings))
+        return 0
+    return _serve(settings, args.host, args.port, args.workers)
+
+
+def _serve(settings: Settings, host: str, port: int, workers: int) -> int:
+    import os  # noqa: PLC0415
+
+    import uvicorn  # noqa: PLC0415
+
+    if settings.dev_mode and "JFZ_BASE_URL" not in os.environ:
+        os.environ["JFZ_BASE_URL"] = f"http://{host}:{port}"
+        settings = load_settings()
+    migrate(settings.db.url)
+    if settings.dev_mode:
+        asyncio.run(_dev_setup(settings))
+        print(f"jobfuerzwei läuft auf {settings.base_url}  (Mails: {settings.base_url}/coordinator/mails)")  # noqa: T201
+    uvicorn.run(
+        "jobfuerzwei.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers if workers > 1 else None,
+        proxy_headers=False,
+        access_log=False,  # access logs carry tokens in paths: personal data
+    )
+    return 0
+
+
+async def _dev_setup(settings: Settings) -> None:
+    engine = create_engine(settings.db.url)
+    maker = async_sessionmaker(engine, expire_on_commit=False)
+    cred_file = settings.data_dir / "coordinator-login.txt"
+    async with maker() as session, session.begin():
+        count = await session.scalar(select(func.count()).select_from(StaffUser))
+        if not count:
+            password = secrets.token_urlsafe(12)
+            await create_staff(session, DEV_COORDINATOR, password, "Koordination (Demo)")
+            cred_file.write_text(f"{DEV_COORDINATOR}\n{password}\n")
+            cred_file.chmod(0o600)
+    if settings.load_demo_data:
+        from jobfuerzwei.demo import load_demo  # noqa: PLC0415
+
+        await load_demo(maker, settings)
+    await engine.dispose()
+    if cred_file.exists():
+        email, password = cred_file.read_text().split("\n")[:2]
+        print(f"Koordinations-Login (nur Demo): {email} / {password}")  # noqa: T201
+
+
+async def _create_staff(settings: Settings, email: str, password: str, name: str) -> None:
+    engine = create_engine(settings.db.url)
+    async with async_sessionmaker(engine)() as session, session.begin():
+        await create_staff(session, email, password, name)
+    await engine.dispose()
+
+
+async def _load_demo(settings: Settings) -> None:
+    from jobfuerzwei.demo import load_demo  # noqa: PLC0415
+
+    engine = create_engine(settings.db.url)
+    await load_demo(async_sessionmaker(engine, expire_on_commit=False), settings)
+    await engine.dispose()
+
+
+async def _worker(settings: Settings) -> int:
+    from jobfuerzwei.mail.worker import OutboxWorker  # noqa: PLC0415
+
+    engine = create_engine(settings.db.url)
+    worker = OutboxWorker(settings.mail, async_sessionmaker(engine, expire_on_commit=False))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await worker.run(stop)
+    await engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,193 @@
+"""Settings: one frozen object with groups, loaded from ``JFZ_*`` environment variables by ``load_settings``."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unsafe or incomplete; the app refuses to start."""
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    """Where the data lives."""
+
+    url: str
+    """SQLAlchemy async URL. Default: SQLite file ``<data_dir>/jobfuerzwei.sqlite3``."""
+    echo: bool = False
+    """Log SQL statements (never enable in production: statements carry personal data as parameters)."""
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """Outgoing mail: SMTP relay, sender and the outbox worker."""
+
+    host: str = "127.0.0.1"
+    port: int = 8025
+    username: str | None = None
+    password: str | None = None
+    starttls: bool = False
+    use_tls: bool = False
+    sender: str = "Job für Zwei <noreply@jobfuerzwei.example>"
+    """From address of every mail."""
+    reply_to: str | None = None
+    connections: int = 4
+    """Parallel SMTP connections per worker, each reused across messages."""
+    batch_size: int = 50
+    """Rows a worker claims per round."""
+    max_attempts: int = 8
+    """Transient failures are retried with exponential backoff until this many attempts."""
+    backoff_base_seconds: float = 5.0
+    lease_seconds: float = 120.0
+    """A claimed row whose worker vanished (crash, kill -9) is taken over after this long."""
+    poll_seconds: float = 1.0
+    run_worker_in_app: bool = True
+    """Run the outbox worker as a task inside the web process (embedded default); production runs ``worker``."""
+    dev_sink: bool = False
+    """Start a local SMTP sink (aiosmtpd) whose messages the coordinator can read in the app."""
+    message_id_domain: str = "jobfuerzwei.example"
+
+
+@dataclass(frozen=True)
+class MatchingSettings:
+    """Fuzzy ranking of member employers for a profile."""
+
+    cutoff: float = 55.0
+    """Minimum rapidfuzz score (0-100) for a term to count as matched."""
+    occupation_weight: float = 0.7
+    skills_weight: float = 0.3
+    preselect_score: float = 50.0
+    """Members at or above this score are ticked in advance on the circulation page."""
+
+
+@dataclass(frozen=True)
+class SecuritySettings:
+    """Secrets, cookies, token lifetimes and rate limits."""
+
+    secret_key: str
+    cookie_secure: bool = True
+    confirm_token_days: int = 7
+    status_token_days: int = 365
+    employer_token_days: int = 30
+    session_hours: int = 12
+    rate_limit_per_minute: int = 20
+    """POSTs per client address per minute on the public form and the login."""
+    login_failures_per_account: int = 10
+    """Failed logins per account and 15 minutes before the account is locked for that window."""
+    trusted_proxies: tuple[str, ...] = ()
+    """Only requests from these addresses may set X-Forwarded-For (empty: never trusted)."""
+    allowed_hosts: tuple[str, ...] = ("*",)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All settings of one jobfuerzwei instance."""
+
+    db: DatabaseSettings
+    mail: MailSettings
+    security: SecuritySettings
+    matching: MatchingSettings = field(default_factory=MatchingSettings)
+    dev_mode: bool = False
+    """Embedded default: SQLite, demo data, local mail sink, in-app worker, relaxed cookie flags."""
+    data_dir: Path = Path("data")
+    base_url: str = "http://127.0.0.1:8000"
+    """Links in mails are built from this, never from the request's Host header."""
+    load_demo_data: bool = False
+    privacy_version: str = "2026-11"
+    """Version of the privacy notice and consent text that applicants and partners agree to."""
+    unconfirmed_retention_days: int = 7
+    max_cv_bytes: int = 5 * 1024 * 1024
+
+    @property
+    def upload_dir(self) -> Path:
+        """CV files, stored under generated names outside the web root."""
+        return self.data_dir / "uploads"
+
+    @property
+    def sink_dir(self) -> Path:
+        """Maildir of the dev mail sink."""
+        return self.data_dir / "mail-sink"
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Build settings from ``JFZ_*`` variables; refuse unsafe production settings.
+
+    Without ``JFZ_DATABASE_URL`` and ``JFZ_ENV`` the embedded dev default is used. Setting a database URL (or
+    ``JFZ_ENV=production``) switches to production, where ``JFZ_SECRET_KEY`` and ``JFZ_BASE_URL`` must be given.
+    """
+    env = os.environ if env is None else env
+    data_dir = Path(env.get("JFZ_DATA_DIR", "data"))
+    mode = env.get("JFZ_ENV") or ("production" if env.get("JFZ_DATABASE_URL") else "development")
+    if mode not in {"development", "production"}:
+        raise ConfigError("JFZ_ENV must be 'development' or 'production'")
+    dev = mode == "development"
+    secret = env.get("JFZ_SECRET_KEY")
+    if not secret:
+        if not dev:
+            raise ConfigError("JFZ_SECRET_KEY is required outside dev mode (at least 32 characters)")
+        secret = _dev_secret(data_dir)
+    elif len(secret) < 32:
+        raise ConfigError("JFZ_SECRET_KEY must have at least 32 characters")
+    base_url = env.get("JFZ_BASE_URL")
+    if not base_url:
+        if not dev:
+            raise ConfigError("JFZ_BASE_URL is required outside dev mode, e.g. https://jobfuerzwei.example.org")
+        base_url = f"http://127.0.0.1:{env.get('JFZ_PORT', '8000')}"
+    db_url = env.get("JFZ_DATABASE_URL") or f"sqlite+aiosqlite:///{(data_dir / 'jobfuerzwei.sqlite3').resolve()}"
+    smtp_host = env.get("JFZ_SMTP_HOST")
+    if not dev and not smtp_host:
+        raise ConfigError("JFZ_SMTP_HOST is required outside dev mode")
+    dev_sink = dev and not smtp_host
+    mail = MailSettings(
+        host=smtp_host or "127.0.0.1",
+        port=int(env.get("JFZ_SMTP_PORT", "8025" if dev_sink else "587")),
+        username=env.get("JFZ_SMTP_USERNAME") or None,
+        password=env.get("JFZ_SMTP_PASSWORD") or None,
+        starttls=_bool(env.get("JFZ_SMTP_STARTTLS"), not dev_sink),
+        use_tls=_bool(env.get("JFZ_SMTP_TLS"), False),
+        sender=env.get("JFZ_MAIL_FROM", MailSettings.sender),
+        reply_to=env.get("JFZ_MAIL_REPLY_TO") or None,
+        connections=int(env.get("JFZ_SMTP_CONNECTIONS", "4")),
+        run_worker_in_app=_bool(env.get("JFZ_WORKER_IN_APP"), dev),
+        dev_sink=dev_sink,
+        message_id_domain=env.get("JFZ_MESSAGE_ID_DOMAIN", MailSettings.message_id_domain),
+    )
+    proxies = tuple(p.strip() for p in env.get("JFZ_TRUSTED_PROXIES", "").split(",") if p.strip())
+    hosts = tuple(h.strip() for h in env.get("JFZ_ALLOWED_HOSTS", "*").split(",") if h.strip())
+    return Settings(
+        db=DatabaseSettings(url=db_url, echo=_bool(env.get("JFZ_DATABASE_ECHO"), False)),
+        mail=mail,
+        security=SecuritySettings(
+            secret_key=secret,
+            cookie_secure=_bool(env.get("JFZ_COOKIE_SECURE"), not dev),
+            trusted_proxies=proxies,
+            allowed_hosts=hosts,
+        ),
+        dev_mode=dev,
+        data_dir=data_dir,
+        base_url=base_url.rstrip("/"),
+        load_demo_data=_bool(env.get("JFZ_DEMO_DATA"), dev),
+    )
+
+
+def _dev_secret(data_dir: Path) -> str:
+    """A per-installation random secret for dev mode, kept in the data folder so sessions survive restarts."""
+    path = data_dir / ".dev-secret"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    path.write_text(value)
+    path.chmod(0o600)
+    return value

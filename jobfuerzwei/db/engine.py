@@ -1,0 +1,65 @@
+"""Engine creation and migrations; shared by the web app, the worker and the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry, NullPool
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def create_engine(url: str, *, echo: bool = False, null_pool: bool = False) -> AsyncEngine:
+    """Create the async engine; SQLite gets WAL, a busy timeout and enforced foreign keys.
+
+    ``null_pool`` opens a connection per session: for engines used from more than one event loop (tests).
+    """
+    pool: dict[str, Any] = {"poolclass": NullPool} if null_pool else {}
+    if url.startswith("sqlite"):
+        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, **pool)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    if not null_pool:
+        pool = {"pool_size": 10, "max_overflow": 10}
+    return create_async_engine(url, echo=echo, pool_pre_ping=True, **pool)
+
+
+def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
+    # WAL lets the worker read and write while the web process serves pages; foreign keys are off by default.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def alembic_config(url: str) -> Config:
+    """Alembic configuration without an ini file: the URL comes from settings."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    cfg.set_main_option(
+        "file_template", "%%(year)d-%%(month).2d-%%(day).2d_%%(slug)s_%%(rev)s"
+    )
+    cfg.attributes["configure_logger"] = False
+    return cfg
+
+
+def migrate(url: str, revision: str = "head") -> None:
+    """Upgrade the database to ``revision`` (blocking; call from a thread inside an event loop)."""
+    if url.startswith("sqlite"):
+        db_path = url.split("///", 1)[-1]
+        Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+    command.upgrade(alembic_config(url), revision)
+
+
+def migration_kwargs() -> dict[str, Any]:
+    """Options shared by online migrations and autogenerate comparisons."""
+    return {"compare_type": True, "render_as_batch": True}

@@ -1,0 +1,48 @@
+"""Imports every model so that ``metadata`` is complete (Alembic autogenerate, ``create_all`` in tools)."""
+
+from jobfuerzwei.circulation.models import Answer, Circulation, CirculationRecipient
+from jobfuerzwei.db.base import metadata
+from jobfuerzwei.employers.models import Member, MemberContact
+from jobfuerzwei.mail.models import OutboxMessage, OutboxStatus
+from jobfuerzwei.profiles.models import (
+    Consent,
+    ConsentKind,
+    Profile,
+    ProfileKind,
+    ProfilePermission,
+    ProfileStatus,
+    Qualification,
+    WorkingTime,
+)
+from jobfuerzwei.referrals.models import Actor, CloseReason, ContactRelease, Referral, ReferralEvent, ReferralState
+from jobfuerzwei.staff.models import StaffSession, StaffUser
+from jobfuerzwei.tokens.models import LinkToken, TokenPurpose
+
+__all__ = [
+    "Actor",
+    "Answer",
+    "Circulation",
+    "CirculationRecipient",
+    "CloseReason",
+    "Consent",
+    "ConsentKind",
+    "ContactRelease",
+    "LinkToken",
+    "Member",
+    "MemberContact",
+    "OutboxMessage",
+    "OutboxStatus",
+    "Profile",
+    "ProfileKind",
+    "ProfilePermission",
+    "ProfileStatus",
+    "Qualification",
+    "Referral",
+    "ReferralEvent",
+    "ReferralState",
+    "StaffSession",
+    "StaffUser",
+    "TokenPurpose",
+    "WorkingTime",
+    "metadata",
+]

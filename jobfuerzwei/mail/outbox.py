@@ -1,0 +1,97 @@
+"""Writing to the outbox (inside the caller's transaction) and reading its state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from jobfuerzwei.config import Settings
+from jobfuerzwei.db.base import utcnow
+from jobfuerzwei.mail.messages import check_header_value, new_message_id, render_email
+from jobfuerzwei.mail.models import OutboxMessage, OutboxStatus
+
+
+def enqueue(
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    template: str,
+    to: str,
+    context: dict[str, Any],
+    profile_id: UUID | None = None,
+    batch_id: UUID | None = None,
+    headers: dict[str, str] | None = None,
+) -> OutboxMessage:
+    """Render mail ``template`` for ``to`` and add it to the outbox in the caller's transaction (no commit)."""
+    rendered = render_email(template, {**context, "base_url": settings.base_url})
+    extra = "\n".join(f"{k}: {check_header_value(v)}" for k, v in (headers or {}).items())
+    row = OutboxMessage(
+        message_id=new_message_id(settings.mail.message_id_domain),
+        template=template,
+        batch_id=batch_id,
+        profile_id=profile_id,
+        to_addr=check_header_value(to),
+        subject=rendered.subject,
+        body_text=rendered.text,
+        body_html=rendered.html,
+        headers=extra,
+        status=OutboxStatus.PENDING,
+        next_attempt_at=utcnow(),
+    )
+    session.add(row)
+    return row
+
+
+@dataclass(frozen=True)
+class BatchProgress:
+    """Delivery state of one batch (one circulation)."""
+
+    sent: int
+    waiting: int
+    failed: int
+
+    @property
+    def total(self) -> int:
+        """All mails of the batch."""
+        return self.sent + self.waiting + self.failed
+
+    @property
+    def is_done(self) -> bool:
+        """No mail of the batch is still waiting."""
+        return self.waiting == 0
+
+
+async def batch_progress(session: AsyncSession, batch_id: UUID) -> BatchProgress:
+    """Count a batch's mails by state: sent / waiting (pending or being sent) / failed."""
+    rows = await session.execute(
+        select(OutboxMessage.status, func.count())
+        .where(OutboxMessage.batch_id == batch_id)
+        .group_by(OutboxMessage.status)
+    )
+    counts = {OutboxStatus(status): n for status, n in rows.tuples()}
+    return BatchProgress(
+        sent=counts.get(OutboxStatus.SENT, 0),
+        waiting=counts.get(OutboxStatus.PENDING, 0) + counts.get(OutboxStatus.SENDING, 0),
+        failed=counts.get(OutboxStatus.FAILED, 0),
+    )
+
+
+async def delete_for_profile(session: AsyncSession, profile_id: UUID) -> int:
+    """Remove every outbox copy of a profile's mails (pending, sent or failed)."""
+    result = await session.execute(delete(OutboxMessage).where(OutboxMessage.profile_id == profile_id))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def failed_messages(session: AsyncSession, limit: int = 100) -> list[OutboxMessage]:
+    """Mails that gave up, newest first, for the coordinator's mail page."""
+    result = await session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.FAILED)
+        .order_by(OutboxMessage.updated_at.desc())
+        .limit(limit)
+    )
+    return list(result)

@@ -1,0 +1,139 @@
+"""SMTP delivery over a reused aiosmtplib connection, with the outbox row marked sent before the message is released.
+
+Exactly-once delivery across SMTP needs an order of steps: the worker writes the message body after ``DATA`` but
+holds back the final ``.``; it then commits ``status = sent``; only then does it send the terminator. A crash
+before the commit leaves an unterminated message, which the server discards when the connection drops (RFC 5321
+§4.1.1.4), and the row is sent again later. A crash after the commit finds the row marked sent. The window in
+between is one synchronous socket write. Without this order a crash between the server's ``250`` and the commit
+sends the mail twice.
+"""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import aiosmtplib
+from aiosmtplib.protocol import PERIOD_REGEX, normalize_message_line_endings
+
+from jobfuerzwei.config import MailSettings
+
+
+class PermanentMailError(Exception):
+    """The server refused the message for good (5xx); retrying will not help."""
+
+
+class TransientMailError(Exception):
+    """The message may succeed later (4xx, connection trouble)."""
+
+
+class SupersededError(Exception):
+    """The row was taken over by another worker before release; the message was not released."""
+
+
+@dataclass
+class SmtpConnection:
+    """One reused SMTP connection."""
+
+    settings: MailSettings
+    client: aiosmtplib.SMTP | None = None
+
+    async def ensure(self) -> aiosmtplib.SMTP:
+        """Connect (and authenticate) if not connected."""
+        if self.client is not None and self.client.is_connected:
+            return self.client
+        client = aiosmtplib.SMTP(
+            hostname=self.settings.host,
+            port=self.settings.port,
+            use_tls=self.settings.use_tls,
+            start_tls=self.settings.starttls,
+            timeout=30,
+            tls_context=ssl.create_default_context() if (self.settings.use_tls or self.settings.starttls) else None,
+        )
+        try:
+            await client.connect()
+            if self.settings.username and self.settings.password:
+                await client.login(self.settings.username, self.settings.password)
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            client.close()
+            raise TransientMailError(f"connect failed: {type(exc).__name__}") from exc
+        self.client = client
+        return client
+
+    def close(self) -> None:
+        """Drop the connection without QUIT (used after errors and to abort an unreleased message)."""
+        if self.client is not None:
+            self.client.close()
+            self.client = None
+
+    async def quit(self) -> None:
+        """Close politely."""
+        if self.client is not None and self.client.is_connected:
+            try:
+                await self.client.quit()
+            except aiosmtplib.SMTPException:
+                self.client.close()
+        self.client = None
+
+    async def send(
+        self, sender: str, recipient: str, raw: bytes, before_release: Callable[[], Awaitable[bool]]
+    ) -> None:
+        """Send ``raw``; ``before_release`` commits the row as sent and returns False if the row was taken over."""
+        client = await self.ensure()
+        try:
+            await client.mail(sender)
+            await client.rcpt(recipient)
+        except aiosmtplib.SMTPResponseException as exc:
+            await self._reset()
+            raise _classify(exc.code, exc.message) from exc
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            self.close()
+            raise TransientMailError(type(exc).__name__) from exc
+        protocol = client.protocol
+        if protocol is None:
+            self.close()
+            raise TransientMailError("connection lost")
+        body = PERIOD_REGEX.sub(b"..", normalize_message_line_endings(raw))
+        if not body.endswith(b"\r\n"):
+            body += b"\r\n"
+        # aiosmtplib's data() writes body and terminator in one go; we need the commit in between (see module doc),
+        # so this repeats its steps on the protocol object (aiosmtplib is pinned; tests/mail covers this path).
+        async with protocol._command_lock:  # type: ignore[union-attr]  # noqa: SLF001
+            try:
+                protocol._response_pending = True  # noqa: SLF001
+                protocol.write(b"DATA\r\n")
+                start = await protocol.read_response(timeout=30)
+                if start.code != 354:
+                    raise _classify(start.code, start.message)
+                protocol.write(body)
+            except (aiosmtplib.SMTPException, OSError) as exc:
+                self.close()
+                raise TransientMailError(type(exc).__name__) from exc
+            if not await before_release():
+                self.close()  # the server discards the unterminated message
+                raise SupersededError
+            protocol._response_pending = True  # noqa: SLF001
+            protocol.write(b".\r\n")
+            try:
+                response = await protocol.read_response(timeout=60)
+            except (aiosmtplib.SMTPException, OSError) as exc:
+                self.close()
+                raise TransientMailError(f"no answer after release: {type(exc).__name__}") from exc
+        if response.code != 250:
+            raise _classify(response.code, response.message)
+
+    async def _reset(self) -> None:
+        if self.client is None:
+            return
+        try:
+            await self.client.rset()
+        except (aiosmtplib.SMTPException, OSError):
+            self.close()
+
+
+def _classify(code: int, message: str) -> Exception:
+    text = f"{code} {message}"[:300]
+    if 500 <= code < 600:
+        return PermanentMailError(text)
+    return TransientMailError(text)

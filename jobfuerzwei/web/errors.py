@@ -1,0 +1,77 @@
+"""Error pages: domain errors and HTTP errors become German pages; details never leak."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, NotFoundException, PermissionDeniedException
+from litestar.response import Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from jobfuerzwei.errors import DomainError
+
+log = logging.getLogger("jobfuerzwei.web")
+
+_TITLES = {
+    400: "Ungültige Anfrage",
+    403: "Zugriff verweigert",
+    404: "Seite nicht gefunden",
+    405: "Methode nicht erlaubt",
+    409: "Nicht möglich",
+    410: "Link nicht mehr gültig",
+    413: "Datei zu groß",
+    429: "Zu viele Anfragen",
+    500: "Interner Fehler",
+}
+_TEXTS = {
+    403: "Sie haben keinen Zugriff auf diese Seite, oder Ihr Formular ist abgelaufen. "
+    "Bitte laden Sie die Seite neu und versuchen Sie es noch einmal.",
+    404: "Die angeforderte Seite gibt es nicht (mehr).",
+    413: "Die Anfrage ist zu groß. Lebensläufe dürfen höchstens 5 MB groß sein.",
+    429: "Sie haben zu viele Anfragen in kurzer Zeit gestellt. Bitte warten Sie eine Minute.",
+    500: "Es ist ein Fehler aufgetreten. Bitte versuchen Sie es später noch einmal.",
+}
+
+
+def _wants_json(request: Request[Any, Any, Any]) -> bool:
+    return request.url.path.startswith(("/schema", "/healthz", "/api/")) or "application/json" in request.headers.get(
+        "accept", ""
+    ).split(",")[0]
+
+
+def _render(request: Request[Any, Any, Any], status: int, message: str) -> Response[Any]:
+    if _wants_json(request):
+        return Response(content={"status_code": status, "detail": message}, status_code=status)
+    return Template(
+        template_name="errors/error.html",
+        context={"status": status, "title": _TITLES.get(status, "Fehler"), "message": message, "staff": None,
+                 "flash_message": None},
+        status_code=status,
+    )
+
+
+def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    """Render a domain error with its German message."""
+    return _render(request, exc.status_code, exc.message or _TEXTS.get(exc.status_code, ""))
+
+
+def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    """Render framework errors (404, CSRF 403, 413, 429, validation 400) as pages."""
+    status = exc.status_code
+    text = _TEXTS.get(status) or "Die Anfrage konnte nicht verarbeitet werden."
+    if isinstance(exc, NotFoundException):
+        text = _TEXTS[404]
+    elif isinstance(exc, PermissionDeniedException):
+        text = _TEXTS[403]
+    response = _render(request, status, text)
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """Log the exception type and path only (no request data: it may carry personal data)."""
+    log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path, exc_info=exc)
+    return _render(request, HTTP_500_INTERNAL_SERVER_ERROR, _TEXTS[500])

@@ -1,0 +1,51 @@
+"""One-shot status messages after a redirect, carried as a message *key* in a short-lived cookie.
+
+Only keys from ``MESSAGES`` travel, never user input, so the cookie cannot inject text into a page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response
+from litestar.datastructures import Cookie
+
+COOKIE = "jfz_flash"
+MESSAGES: dict[str, str] = {
+    "registered": "Vielen Dank! Wir haben Ihrer Partnerin bzw. Ihrem Partner eine E-Mail zur Bestätigung geschickt.",
+    "confirmed": "Vielen Dank, Ihre Einwilligung ist gespeichert. Das Netzwerk prüft Ihr Profil nun.",
+    "profile_saved": "Profil gespeichert.",
+    "profile_paused": "Ihr Profil ist pausiert und wird nicht weitergegeben.",
+    "profile_resumed": "Ihr Profil ist wieder aktiv.",
+    "profile_withdrawn": "Ihr Profil ist zurückgezogen.",
+    "member_allowed": "Ihre Entscheidung zu dem neuen Mitglied ist gespeichert.",
+    "contact_decided": "Ihre Entscheidung zur Weitergabe Ihrer Kontaktdaten ist gespeichert.",
+    "logged_in": "Sie sind angemeldet.",
+    "logged_out": "Sie sind abgemeldet.",
+    "approved": "Profil freigegeben.",
+    "rejected": "Profil abgelehnt; die Begründung wurde per E-Mail verschickt.",
+    "merged": "Profile zusammengeführt.",
+    "member_saved": "Mitglied gespeichert.",
+    "circulated": "Versand gestartet.",
+    "referral_moved": "Vermittlung aktualisiert.",
+    "answer_recorded": "Ihre Antwort ist gespeichert. Vielen Dank!",
+    "link_revoked": "Link widerrufen.",
+}
+
+
+def flash(response: Response[Any], key: str) -> Response[Any]:
+    """Attach message ``key`` to a (redirect) response."""
+    if key not in MESSAGES:
+        raise KeyError(key)
+    response.cookies.append(Cookie(key=COOKIE, value=key, max_age=60, httponly=True, samesite="lax", path="/"))
+    return response
+
+
+def pop_flash(request: Request[Any, Any, Any]) -> str | None:
+    """The pending message text, if any; the cookie is cleared by ``clear_flash``."""
+    return MESSAGES.get(request.cookies.get(COOKIE, ""))
+
+
+def clear_flash(response: Response[Any]) -> None:
+    """Delete the flash cookie after it was shown."""
+    response.delete_cookie(COOKIE, path="/")

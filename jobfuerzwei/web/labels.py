@@ -1,0 +1,68 @@
+"""German labels for enum values shown on pages and in mails."""
+
+from __future__ import annotations
+
+from typing import Any
+
+LABELS: dict[str, dict[str, str]] = {
+    "profile_status": {
+        "unconfirmed": "Unbestätigt",
+        "confirmed": "Zur Prüfung",
+        "approved": "Freigegeben",
+        "rejected": "Abgelehnt",
+        "paused": "Pausiert",
+        "withdrawn": "Zurückgezogen",
+        "placed": "Vermittelt",
+        "merged": "Zusammengeführt",
+    },
+    "profile_kind": {"partner": "Partnerprofil", "job_to_job": "Wechselprofil"},
+    "qualification": {
+        "none": "Ohne Berufsabschluss",
+        "apprenticeship": "Berufsausbildung",
+        "master_craftsman": "Meister/in",
+        "technician": "Techniker/in, Fachwirt/in",
+        "bachelor": "Bachelor / Diplom (FH)",
+        "master": "Master / Diplom / Staatsexamen",
+        "doctorate": "Promotion",
+        "other": "Sonstiger Abschluss",
+    },
+    "working_time": {"full_time": "Vollzeit", "part_time": "Teilzeit", "either": "Vollzeit oder Teilzeit"},
+    "answer": {"interested": "Interesse", "no_fit": "Kein passendes Angebot"},
+    "referral_state": {
+        "interested": "Interesse bekundet",
+        "in_contact": "In Kontakt",
+        "interview": "Vorstellungsgespräch",
+        "offer": "Angebot",
+        "hired": "Eingestellt",
+        "closed": "Abgeschlossen",
+    },
+    "close_reason": {
+        "employer_declined": "Arbeitgeber hat abgesagt",
+        "candidate_declined": "Kandidat/in hat abgesagt",
+        "withdrawn": "Zurückgezogen",
+    },
+    "contact_release": {"pending": "Entscheidung offen", "granted": "Freigegeben", "denied": "Nicht freigegeben"},
+    "outbox_status": {"pending": "Wartend", "sending": "Wird gesendet", "sent": "Gesendet", "failed": "Fehlgeschlagen"},
+    "cefr": {
+        "A1": "A1",
+        "A2": "A2",
+        "B1": "B1",
+        "B2": "B2",
+        "C1": "C1",
+        "C2": "C2",
+        "native": "Muttersprache",
+    },
+}
+
+
+def label(group: str, value: Any) -> str:
+    """Label of ``value`` in ``group``; the raw value if unknown (never fails a page)."""
+    if value is None:
+        return ""
+    key = getattr(value, "value", value)
+    return LABELS.get(group, {}).get(str(key), str(key))
+
+
+def choices(group: str) -> list[tuple[str, str]]:
+    """``(value, label)`` pairs for a select or radio group."""
+    return list(LABELS[group].items())

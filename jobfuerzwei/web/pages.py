@@ -1,0 +1,31 @@
+"""Page helpers shared by the controllers: render a template with the common context, redirect with a message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.response import Redirect, Template
+
+from jobfuerzwei.web.flash import clear_flash, flash, pop_flash
+
+
+def page(
+    request: Request[Any, Any, Any], template: str, *, status_code: int = 200, **context: Any
+) -> Template:
+    """Render ``template`` with the flash message and the logged-in coordinator (if any) in the context."""
+    message = pop_flash(request)
+    context.setdefault("flash_message", message)
+    context.setdefault("staff", request.scope.get("state", {}).get("staff"))
+    response = Template(template_name=template, context=context, status_code=status_code)
+    if message:
+        clear_flash(response)
+    return response
+
+
+def redirect(path: str, message: str | None = None) -> Redirect:
+    """A 303 redirect (form POST → GET), optionally with a flash message key."""
+    response = Redirect(path=path, status_code=303)
+    if message:
+        flash(response, message)
+    return response

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+
+async def test_healthz_answers_when_database_answers(client: AsyncTestClient[Litestar]) -> None:
+    response = await client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+async def test_every_response_carries_security_headers(client: AsyncTestClient[Litestar]) -> None:
+    response = await client.get("/healthz")
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "no-referrer"
+
+
+async def test_unknown_page_is_a_german_404(client: AsyncTestClient[Litestar]) -> None:
+    response = await client.get("/does-not-exist")
+    assert response.status_code == 404
+    assert "Seite nicht gefunden" in response.text
