@@ -24,6 +24,7 @@ from jobfuerzwei.circulation.controllers import controllers as circulation_contr
 from jobfuerzwei.config import Settings, load_settings
 from jobfuerzwei.coordinator.controllers import controllers as coordinator_controllers
 from jobfuerzwei.db.engine import create_engine
+from jobfuerzwei.employers.controllers import controllers as employer_controllers
 from jobfuerzwei.errors import DomainError
 from jobfuerzwei.mail.sink import start_sink
 from jobfuerzwei.mail.worker import OutboxWorker
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
             *profile_controllers,
             *coordinator_controllers,
+            *employer_controllers,
             *circulation_controllers,
             *referral_controllers,
         ],

@@ -1,4 +1,4 @@
-"""Command line: ``jobfuerzwei serve | migrate | worker | create-staff | load-demo``."""
+"""Command line: ``jobfuerzwei serve | migrate | worker | create-staff | load-demo | purge``."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from jobfuerzwei.staff.services import create_staff
 DEV_COORDINATOR = "koordination@jobfuerzwei.example"
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911  # one branch per subcommand
     """Entry point of the ``jobfuerzwei`` command."""
     parser = argparse.ArgumentParser(prog="jobfuerzwei", description="Job für Zwei: network software")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -35,6 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     staff.add_argument("email")
     staff.add_argument("--name", default="")
     sub.add_parser("load-demo", help="load the demo network from fixtures/ into an empty database")
+    sub.add_parser("purge", help="delete profiles left unconfirmed past the retention period (run daily)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
@@ -54,6 +55,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         asyncio.run(_create_staff(settings, args.email, password, args.name))
         return 0
+    if args.command == "purge":
+        count = asyncio.run(_purge(settings))
+        print(f"purged {count} unconfirmed profile(s)")  # noqa: T201
+        return 0
     if args.command == "load-demo":
         migrate(settings.db.url)
         asyncio.run(_load_demo(settings))
@@ -62,9 +67,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _serve(settings: Settings, host: str, port: int, workers: int) -> int:
-    import os  # noqa: PLC0415
+    import os
 
-    import uvicorn  # noqa: PLC0415
+    import uvicorn
 
     if settings.dev_mode and "JFZ_BASE_URL" not in os.environ:
         os.environ["JFZ_BASE_URL"] = f"http://{host}:{port}"
@@ -97,7 +102,7 @@ async def _dev_setup(settings: Settings) -> None:
             cred_file.write_text(f"{DEV_COORDINATOR}\n{password}\n")
             cred_file.chmod(0o600)
     if settings.load_demo_data:
-        from jobfuerzwei.demo import load_demo  # noqa: PLC0415
+        from jobfuerzwei.demo import load_demo
 
         await load_demo(maker, settings)
     await engine.dispose()
@@ -114,15 +119,25 @@ async def _create_staff(settings: Settings, email: str, password: str, name: str
 
 
 async def _load_demo(settings: Settings) -> None:
-    from jobfuerzwei.demo import load_demo  # noqa: PLC0415
+    from jobfuerzwei.demo import load_demo
 
     engine = create_engine(settings.db.url)
     await load_demo(async_sessionmaker(engine, expire_on_commit=False), settings)
     await engine.dispose()
 
 
+async def _purge(settings: Settings) -> int:
+    from jobfuerzwei.profiles.services import purge_unconfirmed
+
+    engine = create_engine(settings.db.url)
+    async with async_sessionmaker(engine, expire_on_commit=False)() as session, session.begin():
+        count = await purge_unconfirmed(session, settings)
+    await engine.dispose()
+    return count
+
+
 async def _worker(settings: Settings) -> int:
-    from jobfuerzwei.mail.worker import OutboxWorker  # noqa: PLC0415
+    from jobfuerzwei.mail.worker import OutboxWorker
 
     engine = create_engine(settings.db.url)
     worker = OutboxWorker(settings.mail, async_sessionmaker(engine, expire_on_commit=False))

@@ -25,15 +25,14 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from litestar import Litestar
-from litestar.testing import AsyncTestClient
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-
 from jobfuerzwei.app import create_app
 from jobfuerzwei.config import DatabaseSettings, MailSettings, SecuritySettings, Settings
 from jobfuerzwei.db.engine import create_engine, migrate
 from jobfuerzwei.db.models import metadata
 from jobfuerzwei.mail.worker import OutboxWorker
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 PG_ADMIN_URL = os.environ.get("JFZ_TEST_PG_URL", "postgresql+asyncpg://jfz:jfz@127.0.0.1:5432/postgres")
 BASE_URL = "http://testserver.local"
@@ -44,7 +43,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
 
 
 @pytest.fixture(scope="session")
@@ -66,7 +64,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> It
 
 
 async def _pg_admin(url: str, statement: str) -> None:
-    import asyncpg  # noqa: PLC0415
+    import asyncpg
 
     dsn = url.replace("postgresql+asyncpg", "postgresql")
     conn = await asyncpg.connect(dsn)
@@ -162,7 +160,7 @@ def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
 
 def _truncate(url: str) -> None:
     if url.startswith("sqlite"):
-        import sqlite3  # noqa: PLC0415
+        import sqlite3
 
         con = sqlite3.connect(url.split("///", 1)[1], timeout=30)
         try:
@@ -177,7 +175,7 @@ def _truncate(url: str) -> None:
 
 
 async def _pg_url_exec(url: str, statement: str) -> None:
-    import asyncpg  # noqa: PLC0415
+    import asyncpg
 
     conn = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
     try:

@@ -14,7 +14,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from email.header import Header
-from email.utils import format_datetime
+from email.utils import format_datetime, formataddr, parseaddr
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -76,6 +76,12 @@ def _encode_header(value: str) -> str:
     return Header(value, "utf-8", maxlinelen=76).encode()
 
 
+def _encode_address(value: str) -> str:
+    check_header_value(value)
+    name, addr = parseaddr(value)
+    return formataddr((name, addr), charset="utf-8") if name else addr
+
+
 def _qp(text: str) -> bytes:
     body = text.replace("\r\n", "\n").replace("\r", "\n").encode("utf-8")
     return binascii.b2a_qp(body, istext=True).replace(b"\n", b"\r\n")
@@ -95,8 +101,8 @@ def build_mime(
 ) -> bytes:
     """Raw RFC 5322 bytes: multipart/alternative (text, HTML) or a single text part when ``html`` is empty."""
     head = [
-        f"From: {_encode_header(sender)}",
-        f"To: {check_header_value(to)}",
+        f"From: {_encode_address(sender)}",
+        f"To: {_encode_address(to)}",
         f"Subject: {_encode_header(subject)}",
         f"Date: {format_datetime(date)}",
         f"Message-ID: {check_header_value(message_id)}",
@@ -104,7 +110,7 @@ def build_mime(
         "Auto-Submitted: auto-generated",
     ]
     if reply_to:
-        head.append(f"Reply-To: {_encode_header(reply_to)}")
+        head.append(f"Reply-To: {_encode_address(reply_to)}")
     for line in extra_headers.splitlines():
         if line.strip():
             name, _, value = line.partition(":")

@@ -99,9 +99,9 @@ class SmtpConnection:
             body += b"\r\n"
         # aiosmtplib's data() writes body and terminator in one go; we need the commit in between (see module doc),
         # so this repeats its steps on the protocol object (aiosmtplib is pinned; tests/mail covers this path).
-        async with protocol._command_lock:  # type: ignore[union-attr]  # noqa: SLF001
+        async with protocol._command_lock:  # type: ignore[union-attr]
             try:
-                protocol._response_pending = True  # noqa: SLF001
+                protocol._response_pending = True
                 protocol.write(b"DATA\r\n")
                 start = await protocol.read_response(timeout=30)
                 if start.code != 354:
@@ -113,7 +113,7 @@ class SmtpConnection:
             if not await before_release():
                 self.close()  # the server discards the unterminated message
                 raise SupersededError
-            protocol._response_pending = True  # noqa: SLF001
+            protocol._response_pending = True
             protocol.write(b".\r\n")
             try:
                 response = await protocol.read_response(timeout=60)

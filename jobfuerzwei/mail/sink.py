@@ -55,7 +55,7 @@ class SinkMail:
     def part(self, subtype: str) -> str:
         """The text or HTML body."""
         body = self.message.get_body(preferencelist=(subtype,))
-        return "" if body is None else str(body.get_content())  # type: ignore[attr-defined]
+        return "" if body is None else str(body.get_content())
 
 
 def read_sink(directory: Path, limit: int = 200) -> list[SinkMail]:
@@ -64,12 +64,12 @@ def read_sink(directory: Path, limit: int = 200) -> list[SinkMail]:
         return []
     box = mailbox.Maildir(directory, create=False)
     items: list[tuple[float, SinkMail]] = []
-    for key in box.keys():
+    for key in box.iterkeys():
         path = directory / "new" / key
         if not path.exists():
             path = next((directory / "cur").glob(f"{key}*"), path)
         mtime = path.stat().st_mtime if path.exists() else 0.0
         msg = email.message_from_bytes(box.get_bytes(key), policy=email.policy.default)
-        items.append((mtime, SinkMail(key=key, message=msg)))  # type: ignore[arg-type]
+        items.append((mtime, SinkMail(key=key, message=msg)))
     items.sort(key=lambda pair: pair[0], reverse=True)
     return [m for _, m in items[:limit]]

@@ -69,7 +69,9 @@ class OutboxWorker:
         lanes: list[list[OutboxMessage]] = [[] for _ in self._connections]
         for i, row in enumerate(rows):
             lanes[i % len(lanes)].append(row)
-        await asyncio.gather(*(self._deliver(conn, lane) for conn, lane in zip(self._connections, lanes, strict=True) if lane))
+        await asyncio.gather(
+            *(self._deliver(conn, lane) for conn, lane in zip(self._connections, lanes, strict=True) if lane)
+        )
         return len(rows)
 
     async def claim(self) -> Sequence[OutboxMessage]:

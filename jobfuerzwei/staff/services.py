@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import secrets
 import time
@@ -63,10 +64,8 @@ async def authenticate(session: AsyncSession, email: str, password: str) -> Staf
     """Check email and password; rehash when argon2 parameters changed."""
     user = await session.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower()))
     if user is None or not user.is_active:
-        try:
+        with contextlib.suppress(VerificationError):
             _hasher.verify(_DUMMY_HASH, password)
-        except VerificationError:
-            pass
         return None
     try:
         _hasher.verify(user.password_hash, password)
@@ -82,9 +81,7 @@ async def start_session(session: AsyncSession, user: StaffUser, hours: int) -> s
     """A fresh session token at every login (no fixation); returns the cookie value."""
     token = secrets.token_urlsafe(32)
     session.add(
-        StaffSession(
-            token_hash=hash_token(token), staff_id=user.id, expires_at=utcnow() + dt.timedelta(hours=hours)
-        )
+        StaffSession(token_hash=hash_token(token), staff_id=user.id, expires_at=utcnow() + dt.timedelta(hours=hours))
     )
     await session.execute(delete(StaffSession).where(StaffSession.expires_at < utcnow()))
     return token

@@ -36,9 +36,10 @@ _TEXTS = {
 
 
 def _wants_json(request: Request[Any, Any, Any]) -> bool:
-    return request.url.path.startswith(("/schema", "/healthz", "/api/")) or "application/json" in request.headers.get(
-        "accept", ""
-    ).split(",")[0]
+    return (
+        request.url.path.startswith(("/schema", "/healthz", "/api/"))
+        or "application/json" in request.headers.get("accept", "").split(",")[0]
+    )
 
 
 def _render(request: Request[Any, Any, Any], status: int, message: str) -> Response[Any]:
@@ -46,8 +47,13 @@ def _render(request: Request[Any, Any, Any], status: int, message: str) -> Respo
         return Response(content={"status_code": status, "detail": message}, status_code=status)
     return Template(
         template_name="errors/error.html",
-        context={"status": status, "title": _TITLES.get(status, "Fehler"), "message": message, "staff": None,
-                 "flash_message": None},
+        context={
+            "status": status,
+            "title": _TITLES.get(status, "Fehler"),
+            "message": message,
+            "staff": None,
+            "flash_message": None,
+        },
         status_code=status,
     )
 

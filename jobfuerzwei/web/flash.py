@@ -26,6 +26,7 @@ MESSAGES: dict[str, str] = {
     "rejected": "Profil abgelehnt; die Begründung wurde per E-Mail verschickt.",
     "merged": "Profile zusammengeführt.",
     "member_saved": "Mitglied gespeichert.",
+    "mail_retried": "Die E-Mail wird erneut versendet.",
     "circulated": "Versand gestartet.",
     "referral_moved": "Vermittlung aktualisiert.",
     "answer_recorded": "Ihre Antwort ist gespeichert. Vielen Dank!",

@@ -28,6 +28,13 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "working_time": {"full_time": "Vollzeit", "part_time": "Teilzeit", "either": "Vollzeit oder Teilzeit"},
     "answer": {"interested": "Interesse", "no_fit": "Kein passendes Angebot"},
+    "eligibility": {
+        "selectable": "",
+        "sent": "hat das Profil bereits erhalten",
+        "excluded": "vom Partner ausgeschlossen",
+        "not_allowed": "noch nicht freigegeben",
+        "no_contact": "keine Kontaktadresse",
+    },
     "referral_state": {
         "interested": "Interesse bekundet",
         "in_contact": "In Kontakt",

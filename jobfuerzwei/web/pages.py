@@ -10,9 +10,7 @@ from litestar.response import Redirect, Template
 from jobfuerzwei.web.flash import clear_flash, flash, pop_flash
 
 
-def page(
-    request: Request[Any, Any, Any], template: str, *, status_code: int = 200, **context: Any
-) -> Template:
+def page(request: Request[Any, Any, Any], template: str, *, status_code: int = 200, **context: Any) -> Template:
     """Render ``template`` with the flash message and the logged-in coordinator (if any) in the context."""
     message = pop_flash(request)
     context.setdefault("flash_message", message)

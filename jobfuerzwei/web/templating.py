@@ -32,7 +32,7 @@ try:
     from zoneinfo import ZoneInfo
 
     _BERLIN: dt.tzinfo = ZoneInfo("Europe/Berlin")
-except Exception:  # pragma: no cover - tzdata missing  # noqa: BLE001
+except Exception:  # pragma: no cover - tzdata missing
     _BERLIN = dt.UTC
 
 

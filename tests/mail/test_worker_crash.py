@@ -1,0 +1,121 @@
+"""A real worker process killed with SIGKILL in the middle of a batch: the restarted worker delivers the rest,
+nothing is lost and nothing is sent twice."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from jobfuerzwei.config import Settings
+from jobfuerzwei.mail.models import OutboxStatus
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from tests.conftest import free_port
+from tests.mail.helpers import enqueue_many, status_counts
+
+pytestmark = pytest.mark.slow
+
+
+class _SlowSink:
+    """Takes 15 ms per message, so a batch is still running when the worker is killed.
+
+    Like a real MTA it queues a message as soon as the terminating dot arrives (a client that vanishes afterwards
+    does not undo delivery); the delay sits in RCPT, where a vanished client means no transaction.
+    """
+
+    def __init__(self) -> None:
+        self.envelopes: list[Any] = []
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:  # noqa: N802
+        await asyncio.sleep(0.015)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        self.envelopes.append(envelope)
+        return "250 OK"
+
+    def message_ids(self) -> Counter[str]:
+        ids: Counter[str] = Counter()
+        for e in list(self.envelopes):
+            for line in e.content.split(b"\r\n"):
+                if line.lower().startswith(b"message-id:"):
+                    ids[line.split(b":", 1)[1].strip().decode()] += 1
+                    break
+        return ids
+
+
+def _start_worker(settings: Settings, port: int) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "JFZ_DATABASE_URL": settings.db.url,
+        "JFZ_SECRET_KEY": "k" * 40,
+        "JFZ_BASE_URL": "http://testserver.local",
+        "JFZ_SMTP_HOST": "127.0.0.1",
+        "JFZ_SMTP_PORT": str(port),
+        "JFZ_SMTP_STARTTLS": "false",
+        "JFZ_SMTP_CONNECTIONS": "4",
+        "JFZ_MAIL_BATCH_SIZE": "40",
+        "JFZ_MAIL_LEASE_SECONDS": "2",
+        "JFZ_MAIL_POLL_SECONDS": "0.1",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "jobfuerzwei", "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+
+
+async def _wait(predicate: Any, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if await predicate():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("timed out")
+
+
+async def test_worker_killed_mid_batch_restarts_without_loss_or_duplicates(
+    settings: Settings, session_maker: async_sessionmaker[AsyncSession]
+) -> None:
+    total = 240
+    sink = _SlowSink()
+    port = free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        await enqueue_many(session_maker, settings, total)
+        first = _start_worker(settings, port)
+
+        async def some_delivered() -> bool:
+            return len(sink.envelopes) >= 60
+
+        await _wait(some_delivered, 60)
+        first.send_signal(signal.SIGKILL)
+        first.communicate(timeout=10)
+        delivered_before_restart = len(sink.envelopes)
+        assert delivered_before_restart < total, "the kill came too late to test anything"
+
+        second = _start_worker(settings, port)
+        try:
+
+            async def all_sent() -> bool:
+                return (await status_counts(session_maker))[OutboxStatus.SENT] == total
+
+            await _wait(all_sent, 90)
+        finally:
+            second.terminate()
+            _, err = second.communicate(timeout=20)
+        assert second.returncode == 0, err.decode()[-2000:]
+        ids = sink.message_ids()
+        assert len(ids) == total
+        assert max(ids.values()) == 1, [i for i, n in ids.items() if n > 1]
+        assert len(sink.envelopes) == total
+    finally:
+        controller.stop()
