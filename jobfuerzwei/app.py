@@ -28,6 +28,7 @@ from jobfuerzwei.employers.controllers import controllers as employer_controller
 from jobfuerzwei.errors import DomainError
 from jobfuerzwei.mail.sink import start_sink
 from jobfuerzwei.mail.worker import OutboxWorker
+from jobfuerzwei.maintenance import run_periodically
 from jobfuerzwei.profiles.controllers import controllers as profile_controllers
 from jobfuerzwei.referrals.controllers import controllers as referral_controllers
 from jobfuerzwei.web.auth import LoginRequired, login_redirect
@@ -64,17 +65,17 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
     async def background(app: Litestar) -> AsyncGenerator[None, None]:
         sink = start_sink(settings.sink_dir, settings.mail.port) if settings.mail.dev_sink else None
         stop = asyncio.Event()
-        task = None
+        tasks = []
         if settings.mail.run_worker_in_app:
             worker = OutboxWorker(settings.mail, session_maker)
             app.state.worker = worker
-            task = asyncio.create_task(worker.run(stop), name="outbox-worker")
+            tasks.append(asyncio.create_task(worker.run(stop), name="outbox-worker"))
+            tasks.append(asyncio.create_task(run_periodically(session_maker, settings, stop), name="maintenance"))
         try:
             yield
         finally:
             stop.set()
-            if task is not None:
-                await task
+            await asyncio.gather(*tasks)
             if sink is not None:
                 sink.stop()
             await engine.dispose()

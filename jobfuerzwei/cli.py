@@ -140,12 +140,15 @@ async def _worker(settings: Settings) -> int:
     from jobfuerzwei.mail.worker import OutboxWorker
 
     engine = create_engine(settings.db.url)
-    worker = OutboxWorker(settings.mail, async_sessionmaker(engine, expire_on_commit=False))
+    maker = async_sessionmaker(engine, expire_on_commit=False)
+    worker = OutboxWorker(settings.mail, maker)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    await worker.run(stop)
+    from jobfuerzwei.maintenance import run_periodically
+
+    await asyncio.gather(worker.run(stop), run_periodically(maker, settings, stop))
     await engine.dispose()
     return 0
 

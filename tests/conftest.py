@@ -25,14 +25,15 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
 from jobfuerzwei.app import create_app
 from jobfuerzwei.config import DatabaseSettings, MailSettings, SecuritySettings, Settings
 from jobfuerzwei.db.engine import create_engine, migrate
 from jobfuerzwei.db.models import metadata
 from jobfuerzwei.mail.worker import OutboxWorker
-from litestar import Litestar
-from litestar.testing import AsyncTestClient
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 PG_ADMIN_URL = os.environ.get("JFZ_TEST_PG_URL", "postgresql+asyncpg://jfz:jfz@127.0.0.1:5432/postgres")
 BASE_URL = "http://testserver.local"

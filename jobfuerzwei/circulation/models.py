@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from sqlalchemy import JSON, Float, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from jobfuerzwei.db.base import DateTimeUTC, UUIDAuditBase
+
+if TYPE_CHECKING:
+    from jobfuerzwei.employers.models import Member
 
 
 class Answer(StrEnum):
@@ -46,3 +50,5 @@ class CirculationRecipient(UUIDAuditBase):
     answer: Mapped[Answer | None] = mapped_column(String(20))
     answered_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     circulation: Mapped[Circulation] = relationship(back_populates="recipients", lazy="raise")
+    member: Mapped[Member] = relationship(lazy="raise")
+    """Load explicitly (``selectinload``); no column of its own."""

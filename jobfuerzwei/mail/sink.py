@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import logging
 import mailbox
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -13,9 +14,15 @@ from typing import Any
 from aiosmtpd.controller import Controller
 
 
+def quiet_aiosmtpd() -> None:
+    """Aiosmtpd logs every SMTP command at INFO, addresses included: personal data, and slow."""
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
+
+
 class _MaildirHandler:
     def __init__(self, directory: Path) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
+        for sub in ("tmp", "new", "cur"):  # Maildir(create=True) makes these only when it creates the folder itself
+            (directory / sub).mkdir(parents=True, exist_ok=True)
         self.maildir = mailbox.Maildir(directory, create=True)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802  # aiosmtpd's hook name
@@ -25,6 +32,7 @@ class _MaildirHandler:
 
 def start_sink(directory: Path, port: int) -> Controller:
     """Start the sink in its own thread; call ``.stop()`` on the result to end it."""
+    quiet_aiosmtpd()
     controller = Controller(_MaildirHandler(directory), hostname="127.0.0.1", port=port)
     controller.start()
     return controller

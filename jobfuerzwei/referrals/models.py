@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from jobfuerzwei.db.base import DateTimeUTC, UUIDAuditBase
+
+if TYPE_CHECKING:
+    from jobfuerzwei.employers.models import Member
+    from jobfuerzwei.profiles.models import Profile
 
 
 class ReferralState(StrEnum):
@@ -64,6 +69,9 @@ class Referral(UUIDAuditBase):
     events: Mapped[list[ReferralEvent]] = relationship(
         back_populates="referral", cascade="all, delete-orphan", lazy="selectin", order_by="ReferralEvent.created_at"
     )
+    member: Mapped[Member] = relationship(lazy="raise")
+    """Load explicitly (``selectinload``); no column of its own."""
+    profile: Mapped[Profile] = relationship(lazy="raise")
 
 
 class ReferralEvent(UUIDAuditBase):

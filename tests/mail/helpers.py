@@ -6,12 +6,13 @@ import asyncio
 import time
 from collections import Counter
 
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
 from jobfuerzwei.config import MailSettings, Settings
 from jobfuerzwei.mail.models import OutboxMessage, OutboxStatus
 from jobfuerzwei.mail.outbox import enqueue
 from jobfuerzwei.mail.worker import OutboxWorker
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 
 async def enqueue_many(maker: async_sessionmaker[AsyncSession], settings: Settings, n: int, prefix: str = "m") -> None:

@@ -5,6 +5,7 @@ import email
 import email.policy
 
 import pytest
+
 from jobfuerzwei.mail.messages import build_mime, check_header_value, render_email
 
 

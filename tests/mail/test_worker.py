@@ -7,13 +7,13 @@ from collections import Counter
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
 from jobfuerzwei.config import Settings
 from jobfuerzwei.db.base import utcnow
 from jobfuerzwei.mail.models import OutboxMessage, OutboxStatus
 from jobfuerzwei.mail.worker import OutboxWorker
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from tests.conftest import Sink, free_port
 from tests.mail.helpers import drain, enqueue_many, status_counts
 

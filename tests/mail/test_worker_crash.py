@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from jobfuerzwei.config import Settings
-from jobfuerzwei.mail.models import OutboxStatus
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from jobfuerzwei.config import Settings
+from jobfuerzwei.mail.models import OutboxStatus
 from tests.conftest import free_port
 from tests.mail.helpers import enqueue_many, status_counts
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 
 from alembic import context
+from sqlalchemy.engine import Connection
+
 from jobfuerzwei.db.engine import create_engine, migration_kwargs
 from jobfuerzwei.db.models import metadata
-from sqlalchemy.engine import Connection
 
 config = context.config
 

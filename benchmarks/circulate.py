@@ -1,0 +1,221 @@
+"""Benchmark: circulate one profile to N members through a real aiosmtpd sink, against a bare aiosmtplib loop.
+
+Run: ``scripts/bench`` (or ``.venv/bin/python -m benchmarks.circulate [--members 1000] [--rounds 3]``).
+
+Timed window for the app: from the coordinator's POST "Senden" (ranking page already loaded) to the sink accepting
+the last mail; it covers the request (recipients, tokens, rendering, outbox rows, commit) and the in-app outbox
+worker (claim, build MIME, SMTP over reused connections, marking each row sent). The baseline, in the same run and
+against the same sink, sends N pre-built messages over the same number of reused aiosmtplib connections.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import re
+import statistics
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import aiosmtplib
+from aiosmtpd.controller import Controller
+from litestar.testing import AsyncTestClient
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from jobfuerzwei.app import create_app
+from jobfuerzwei.config import DatabaseSettings, MailSettings, SecuritySettings, Settings
+from jobfuerzwei.db.base import utcnow
+from jobfuerzwei.db.engine import create_engine, migrate
+from jobfuerzwei.db.models import Member, MemberContact, Profile, ProfilePermission, ProfileStatus
+from jobfuerzwei.mail.messages import build_mime
+from jobfuerzwei.mail.sink import quiet_aiosmtpd
+from jobfuerzwei.staff.services import create_staff, start_session
+from jobfuerzwei.web.auth import SESSION_COOKIE
+
+
+class CountingSink:
+    """Counts accepted messages; ``wait_for(n)`` blocks until n have arrived."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._lock = threading.Lock()
+        self._cond = threading.Condition(self._lock)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        with self._cond:
+            self.count += 1
+            self._cond.notify_all()
+        return "250 OK"
+
+    def reset(self) -> None:
+        with self._cond:
+            self.count = 0
+
+    def wait_for(self, n: int, timeout: float = 300) -> float:
+        with self._cond:
+            if not self._cond.wait_for(lambda: self.count >= n, timeout):
+                raise TimeoutError(f"only {self.count} of {n} mails arrived")
+        return time.perf_counter()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def seed(maker: async_sessionmaker[Any], members: int, profiles: int) -> tuple[list[Any], str]:
+    now = utcnow()
+    async with maker() as session, session.begin():
+        staff = await create_staff(session, "bench@example.org", "bench-password-123")
+        rows = []
+        for i in range(members):
+            m = Member(
+                name=f"Mitglied {i:04d} GmbH",
+                sector="Industrie",
+                municipality="Aalen",
+                postcode="73430",
+                interests="Pflegefachkraft\nIndustriemechaniker\nSachbearbeitung Lohnbuchhaltung",
+                open_positions="Elektroniker für Betriebstechnik",
+                joined_at=now,
+            )
+            m.contacts = [MemberContact(email=f"kontakt{i}@member{i}.example")]
+            rows.append(m)
+        session.add_all(rows)
+        await session.flush()
+        profile_ids = []
+        for p in range(profiles):
+            profile = Profile(
+                number=p + 1,
+                status=ProfileStatus.APPROVED,
+                applicant_name="Bench Applicant",
+                applicant_email="applicant@example.org",
+                partner_name="Bench Partner",
+                partner_email=f"partner{p}@example.org",
+                residence="Aalen",
+                occupations=["Pflegefachkraft"],
+                qualification="apprenticeship",
+                experience_years=5,
+                summary="Erfahrene Pflegefachkraft.",
+                skills=["Intensivpflege", "Dokumentation"],
+                languages=[{"language": "Deutsch", "level": "C1"}],
+                working_time="either",
+                applicant_consented_at=now,
+                confirmed_at=now,
+                approved_at=now,
+                last_activity_at=now,
+            )
+            profile.permissions = [ProfilePermission(member_id=m.id, is_allowed=True, decided_at=now) for m in rows]
+            session.add(profile)
+            await session.flush()
+            profile_ids.append(profile.id)
+        token = await start_session(session, staff, hours=2)
+    return profile_ids, token
+
+
+async def app_round(client: AsyncTestClient[Any], sink: CountingSink, profile_id: Any, members: int) -> float:
+    page = await client.get(f"/coordinator/profiles/{profile_id}/circulate")
+    page.raise_for_status()
+    csrf = client.cookies.get("csrftoken") or re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    ids = re.findall(r'name="member_id" value="([0-9a-f-]{36})"', page.text)
+    assert len(ids) == members, f"circulation page lists {len(ids)} selectable members"
+    body = {"_csrf_token": csrf, "member_id": ids}
+    sink.reset()
+    t0 = time.perf_counter()
+    response = await client.post(f"/coordinator/profiles/{profile_id}/circulate", data=body)
+    assert response.status_code in (200, 303), response.status_code
+    print(f"    request alone: {(time.perf_counter() - t0) * 1000:.0f} ms")
+    t1 = await asyncio.to_thread(sink.wait_for, members)
+    return t1 - t0
+
+
+async def bare_round(port: int, sink: CountingSink, n: int, connections: int) -> float:
+    now = dt.datetime.now(dt.UTC)
+    messages = [
+        build_mime(
+            sender="noreply@jobfuerzwei.example",
+            to=f"kontakt{i}@member{i}.example",
+            subject=f"Neues Profil JFZ-{i:04d}",
+            text="Guten Tag,\n" + "Profiltext " * 80,
+            html="<p>Guten Tag,</p>" + "<p>Profiltext</p>" * 80,
+            message_id=f"<bench{i}@example.org>",
+            date=now,
+        )
+        for i in range(n)
+    ]
+    clients = [aiosmtplib.SMTP(hostname="127.0.0.1", port=port, start_tls=False) for _ in range(connections)]
+    for c in clients:
+        await c.connect()
+    sink.reset()
+    t0 = time.perf_counter()
+
+    async def lane(c: aiosmtplib.SMTP, part: list[bytes]) -> None:
+        for i, raw in enumerate(part):
+            await c.sendmail("noreply@jobfuerzwei.example", [f"x{i}@example.org"], raw)
+
+    await asyncio.gather(*(lane(c, messages[k::connections]) for k, c in enumerate(clients)))
+    t1 = await asyncio.to_thread(sink.wait_for, n)
+    for c in clients:
+        await c.quit()
+    return t1 - t0
+
+
+async def main(members: int, rounds: int, connections: int) -> None:
+    quiet_aiosmtpd()
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite+aiosqlite:///{Path(tmp) / 'bench.sqlite3'}"
+        await asyncio.to_thread(migrate, url)
+        engine = create_engine(url)
+        maker = async_sessionmaker(engine, expire_on_commit=False)
+        profile_ids, token = await seed(maker, members, rounds)
+        await engine.dispose()
+        sink = CountingSink()
+        port = free_port()
+        controller = Controller(sink, hostname="127.0.0.1", port=port)
+        controller.start()
+        settings = Settings(
+            db=DatabaseSettings(url=url),
+            mail=MailSettings(
+                port=port, connections=connections, run_worker_in_app=True, poll_seconds=0.05, batch_size=100
+            ),
+            security=SecuritySettings(secret_key="b" * 48, cookie_secure=False, rate_limit_per_minute=100_000),
+            data_dir=Path(tmp),
+            base_url="http://testserver.local",
+        )
+        app_times, bare_times = [], []
+        try:
+            async with AsyncTestClient(app=create_app(settings), base_url="http://testserver.local") as client:
+                client.cookies.set(SESSION_COOKIE, token)
+                for r in range(rounds):
+                    bare_times.append(await bare_round(port, sink, members, connections))
+                    app_times.append(await app_round(client, sink, profile_ids[r], members))
+        finally:
+            controller.stop()
+    app_rate = members / statistics.median(app_times)
+    bare_rate = members / statistics.median(bare_times)
+    print(f"circulate {members} members, {connections} SMTP connections, {rounds} rounds (median)")
+    print(
+        f"  app: POST 'Senden' -> last mail accepted: {statistics.median(app_times) * 1000:8.1f} ms  {app_rate:8.0f} mails/s"
+    )
+    print(
+        f"  bare aiosmtplib loop, pre-built bytes:   {statistics.median(bare_times) * 1000:8.1f} ms  {bare_rate:8.0f} mails/s"
+    )
+    print(f"  ratio app / bare: {app_rate / bare_rate:.2f}  (target >= 0.70)")
+    print(
+        f"  all rounds app ms: {[round(t * 1000) for t in app_times]}  bare ms: {[round(t * 1000) for t in bare_times]}"
+    )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--members", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=4)
+    args = parser.parse_args()
+    asyncio.run(main(args.members, args.rounds, args.connections))

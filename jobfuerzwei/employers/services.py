@@ -1,0 +1,73 @@
+"""Member employers: list, read, create and edit (the coordinator maintains them)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from jobfuerzwei.db.base import utcnow
+from jobfuerzwei.employers.models import Member, MemberContact
+from jobfuerzwei.employers.schemas import MemberData
+from jobfuerzwei.errors import NotFound
+
+
+async def list_members(session: AsyncSession, *, active_only: bool = True) -> list[Member]:
+    """Members by name (contacts are loaded with them)."""
+    stmt = select(Member).order_by(Member.name)
+    if active_only:
+        stmt = stmt.where(Member.is_active.is_(True))
+    return list(await session.scalars(stmt))
+
+
+async def get_member(session: AsyncSession, member_id: UUID) -> Member:
+    """One member, or ``NotFound``."""
+    member = await session.get(Member, member_id)
+    if member is None:
+        raise NotFound("Dieses Mitglied gibt es nicht.")
+    return member
+
+
+async def is_name_taken(session: AsyncSession, name: str, *, exclude_id: UUID | None = None) -> bool:
+    """Another member already has this name (compared case-insensitively)."""
+    stmt = select(func.count()).select_from(Member).where(func.lower(Member.name) == name.lower())
+    if exclude_id is not None:
+        stmt = stmt.where(Member.id != exclude_id)
+    return bool(await session.scalar(stmt))
+
+
+def _apply(member: Member, data: MemberData) -> None:
+    member.name = data.name
+    member.sector = data.sector
+    member.municipality = data.municipality
+    member.postcode = data.postcode
+    member.interests = "\n".join(data.interests)
+    member.open_positions = "\n".join(data.open_positions)
+    member.is_active = data.is_active
+
+
+async def create_member(session: AsyncSession, data: MemberData) -> Member:
+    """Add a member with its contacts; ``joined_at`` is now (no commit; the caller checked the name)."""
+    member = Member(joined_at=utcnow(), contacts=[MemberContact(email=e) for e in data.contact_emails])
+    _apply(member, data)
+    session.add(member)
+    await session.flush()
+    return member
+
+
+async def update_member(session: AsyncSession, member: Member, data: MemberData) -> Member:
+    """Change a member; contacts no longer listed are removed, new ones added, unchanged ones kept."""
+    _apply(member, data)
+    wanted = set(data.contact_emails)
+    current = {c.email: c for c in member.contacts}
+    for email, contact in current.items():
+        if email not in wanted:
+            member.contacts.remove(contact)
+    # Flush the removals first: re-adding an address in another spelling must not meet the old row.
+    await session.flush()
+    for email in data.contact_emails:
+        if email not in current:
+            member.contacts.append(MemberContact(email=email))
+    await session.flush()
+    return member

@@ -1,0 +1,570 @@
+"""Partner profiles: registration, double opt-in, the partner's own actions, export, deletion and purging.
+
+Services never commit: the request (or the CLI) owns the transaction. Files (CVs) are written last, after the rows
+are flushed, and deleted after the rows are gone; ``purge_unconfirmed`` also removes CV files that no row refers to
+(left behind when a transaction failed after its file was written).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import os
+import re
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
+
+from jobfuerzwei.circulation.models import Answer, CirculationRecipient
+from jobfuerzwei.config import Settings
+from jobfuerzwei.db.base import utcnow
+from jobfuerzwei.employers.models import Member
+from jobfuerzwei.employers.services import list_members
+from jobfuerzwei.errors import InvalidTransition, LinkInvalid, NotFound
+from jobfuerzwei.mail.outbox import delete_for_profile, enqueue
+from jobfuerzwei.profiles.models import Consent, ConsentKind, Profile, ProfilePermission, ProfileStatus
+from jobfuerzwei.referrals.models import Referral
+from jobfuerzwei.tokens import services as tokens
+from jobfuerzwei.tokens.models import LinkToken, TokenPurpose
+
+log = logging.getLogger("jobfuerzwei.profiles")
+
+NUMBER_ATTEMPTS = 5
+"""Tries to give a new profile the next free number when concurrent registrations clash."""
+ORPHAN_FILE_AGE = dt.timedelta(days=1)
+_CV_NAME = re.compile(r"^[0-9a-f]{32}\.pdf$")
+
+PAUSABLE = {ProfileStatus.CONFIRMED, ProfileStatus.APPROVED}
+WITHDRAWABLE = {
+    ProfileStatus.CONFIRMED,
+    ProfileStatus.APPROVED,
+    ProfileStatus.PAUSED,
+    ProfileStatus.REJECTED,
+    ProfileStatus.PLACED,
+}
+EDITABLE = set(ProfileStatus) - {ProfileStatus.WITHDRAWN, ProfileStatus.MERGED}
+
+
+# --- reading -------------------------------------------------------------------------------------------------------
+
+
+async def get_profile(session: AsyncSession, profile_id: UUID) -> Profile:
+    """One profile, or ``NotFound``."""
+    profile = await session.get(Profile, profile_id)
+    if profile is None:
+        raise NotFound("Dieses Profil gibt es nicht.")
+    return profile
+
+
+async def active_members(session: AsyncSession) -> list[Member]:
+    """Active members by name (the recruiting-member select and the confirmation list)."""
+    return await list_members(session, active_only=True)
+
+
+async def member_names(session: AsyncSession, member_ids: Iterable[UUID]) -> dict[UUID, str]:
+    """Names of the given members (active or not)."""
+    ids = set(member_ids)
+    if not ids:
+        return {}
+    rows = await session.execute(select(Member.id, Member.name).where(Member.id.in_(ids)))
+    return dict(rows.tuples().all())
+
+
+async def profile_for_token(
+    session: AsyncSession, token: str, purpose: TokenPurpose, *, allow_used: bool = False
+) -> tuple[LinkToken, Profile]:
+    """The token row and its profile, or ``LinkInvalid``."""
+    row = await tokens.resolve(session, token, purpose, allow_used=allow_used)
+    profile = await session.get(Profile, row.profile_id)
+    if profile is None:  # pragma: no cover - tokens cascade with their profile
+        raise LinkInvalid("Dieser Link ist ungültig.")
+    return row, profile
+
+
+def cv_path(settings: Settings, profile: Profile) -> Path | None:
+    """Where the profile's CV is stored, or ``None`` without a CV."""
+    if not profile.cv_file or not _CV_NAME.match(profile.cv_file):
+        return None
+    return settings.upload_dir / profile.cv_file
+
+
+# --- registration and double opt-in --------------------------------------------------------------------------------
+
+
+def _write_private_file(path: Path, content: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(content)
+
+
+async def _store_cv(settings: Settings, content: bytes) -> str:
+    """Store a checked PDF under a random name; returns the name."""
+    name = f"{secrets.token_hex(16)}.pdf"
+    await asyncio.to_thread(_write_private_file, settings.upload_dir / name, content)
+    return name
+
+
+async def _next_number(session: AsyncSession) -> int:
+    current = await session.scalar(select(func.max(Profile.number)).where(Profile.number > 0))
+    return int(current or 0) + 1
+
+
+async def _assign_number(session: AsyncSession, profile: Profile) -> None:
+    """Give a flushed profile the next public number; retry when a concurrent registration took it.
+
+    The profile was inserted with a provisional negative number first: that write opens the transaction on SQLite
+    (pysqlite begins one only at the first write, so a savepoint before it would be the outermost transaction and
+    releasing it would commit) and holds SQLite's write lock while ``max + 1`` is read. On PostgreSQL a concurrent
+    insert of the same number fails the unique constraint; the savepoint keeps the rest of the transaction intact.
+    """
+    for attempt in range(NUMBER_ATTEMPTS):
+        number = await _next_number(session)
+        try:
+            async with session.begin_nested():
+                await session.execute(
+                    update(Profile)
+                    .where(Profile.id == profile.id)
+                    .values(number=number)
+                    .execution_options(synchronize_session=False)
+                )
+        except IntegrityError:
+            if attempt == NUMBER_ATTEMPTS - 1:
+                raise
+            continue
+        set_committed_value(profile, "number", number)
+        return
+
+
+async def register_profile(
+    session: AsyncSession,
+    settings: Settings,
+    data: dict[str, Any],
+    *,
+    applicant_name: str,
+    applicant_email: str,
+    cv: bytes | None = None,
+) -> Profile:
+    """Store a new, unconfirmed profile and send the partner the double opt-in mail.
+
+    Args:
+        session: the request's session (not committed here).
+        settings: instance settings (token lifetimes, upload folder, base URL).
+        data: the clean profile fields of ``validate_profile_form``.
+        applicant_name: the registering person's name.
+        applicant_email: the registering person's address.
+        cv: the checked PDF bytes, if a CV was uploaded.
+    """
+    now = utcnow()
+    profile = Profile(
+        **data,
+        number=-1 - secrets.randbelow(2**30),
+        status=ProfileStatus.UNCONFIRMED,
+        applicant_name=applicant_name,
+        applicant_email=applicant_email,
+        applicant_consented_at=now,
+        last_activity_at=now,
+        permissions=[],
+        consents=[
+            Consent(kind=ConsentKind.APPLICANT, text_version=settings.privacy_version, recipients=[], given_at=now)
+        ],
+    )
+    session.add(profile)
+    await session.flush()
+    await _assign_number(session, profile)
+    confirm_token = tokens.issue(
+        session, purpose=TokenPurpose.CONFIRM, profile_id=profile.id, days=settings.security.confirm_token_days
+    )
+    status_token = _issue_status_token(session, settings, profile)
+    enqueue(
+        session,
+        settings,
+        template="partner_confirm",
+        to=profile.partner_email,
+        context={
+            "partner_name": profile.partner_name,
+            "applicant_name": applicant_name,
+            "confirm_url": f"{settings.base_url}/confirm/{confirm_token}",
+            "status_url": f"{settings.base_url}/status/{status_token}",
+            "retention_days": settings.unconfirmed_retention_days,
+            "confirm_days": settings.security.confirm_token_days,
+        },
+        profile_id=profile.id,
+    )
+    await session.flush()
+    if cv is not None:
+        profile.cv_file = await _store_cv(settings, cv)
+        profile.cv_size = len(cv)
+        await session.flush()
+    log.info("profile registered (number %s)", profile.number)
+    return profile
+
+
+async def confirmation(session: AsyncSession, token: str) -> tuple[Profile, list[Member]]:
+    """The profile behind a live confirmation link and the members it may go to; ``LinkInvalid`` otherwise."""
+    _row, profile = await profile_for_token(session, token, TokenPurpose.CONFIRM)
+    if profile.status != ProfileStatus.UNCONFIRMED:
+        raise LinkInvalid("Dieser Link wurde bereits verwendet.")
+    return profile, await active_members(session)
+
+
+async def confirm_profile(
+    session: AsyncSession,
+    settings: Settings,
+    token: str,
+    *,
+    shown_member_ids: Iterable[str],
+    allowed_member_ids: Iterable[str],
+) -> tuple[Profile, str]:
+    """The partner's consent: uses up the link, stores one permission per member shown and the consent record.
+
+    Only members that were listed on the page (``shown_member_ids``) and are still active are decided; a member
+    that joined meanwhile gets no row and shows up as "new" on the status page.
+
+    Returns:
+        The profile and a fresh status token (the mailed one is known only in the mail).
+    """
+    row, profile = await profile_for_token(session, token, TokenPurpose.CONFIRM)
+    if profile.status != ProfileStatus.UNCONFIRMED:
+        raise LinkInvalid("Dieser Link wurde bereits verwendet.")
+    await tokens.consume(session, row)
+    shown = set(shown_member_ids)
+    allowed = set(allowed_member_ids)
+    now = utcnow()
+    recipients: list[dict[str, Any]] = []
+    decided = {p.member_id for p in profile.permissions}
+    for member in await active_members(session):
+        key = str(member.id)
+        if key not in shown or member.id in decided:
+            continue
+        is_allowed = key in allowed
+        profile.permissions.append(ProfilePermission(member_id=member.id, is_allowed=is_allowed, decided_at=now))
+        if is_allowed:
+            recipients.append({"id": key, "name": member.name})
+    profile.consents.append(
+        Consent(kind=ConsentKind.PARTNER, text_version=settings.privacy_version, recipients=recipients, given_at=now)
+    )
+    profile.status = ProfileStatus.CONFIRMED
+    profile.confirmed_at = now
+    profile.last_activity_at = now
+    await session.flush()
+    log.info("profile confirmed (number %s)", profile.number)
+    return profile, _issue_status_token(session, settings, profile)
+
+
+def _issue_status_token(session: AsyncSession, settings: Settings, profile: Profile) -> str:
+    return tokens.issue(
+        session, purpose=TokenPurpose.STATUS, profile_id=profile.id, days=settings.security.status_token_days
+    )
+
+
+async def issue_status_url(session: AsyncSession, settings: Settings, profile: Profile) -> str:
+    """A new link to the partner's status page (for mails)."""
+    return f"{settings.base_url}/status/{_issue_status_token(session, settings, profile)}"
+
+
+# --- the partner's actions -----------------------------------------------------------------------------------------
+
+
+def _touch(profile: Profile) -> None:
+    profile.last_activity_at = utcnow()
+
+
+async def update_profile(session: AsyncSession, profile: Profile, data: dict[str, Any]) -> Profile:
+    """Apply corrected profile fields (clean values of ``validate_profile_form``)."""
+    if profile.status not in EDITABLE:
+        raise InvalidTransition("Dieses Profil kann nicht mehr geändert werden.")
+    for key, value in data.items():
+        setattr(profile, key, value)
+    _touch(profile)
+    await session.flush()
+    return profile
+
+
+async def pause_profile(session: AsyncSession, profile: Profile) -> None:
+    """Stop circulation for now."""
+    if profile.status not in PAUSABLE:
+        raise InvalidTransition("Das Profil kann in seinem jetzigen Stand nicht pausiert werden.")
+    profile.status = ProfileStatus.PAUSED
+    _touch(profile)
+    await session.flush()
+
+
+async def resume_profile(session: AsyncSession, profile: Profile) -> None:
+    """Back to where it stood before the pause: approved if the coordinator had approved it, else under review."""
+    if profile.status != ProfileStatus.PAUSED:
+        raise InvalidTransition("Das Profil ist nicht pausiert.")
+    profile.status = ProfileStatus.APPROVED if profile.approved_at else ProfileStatus.CONFIRMED
+    _touch(profile)
+    await session.flush()
+
+
+async def withdraw_profile(session: AsyncSession, profile: Profile) -> None:
+    """Withdraw for good: no more circulation, and the members' profile links stop working."""
+    if profile.status not in WITHDRAWABLE:
+        raise InvalidTransition("Das Profil kann in seinem jetzigen Stand nicht zurückgezogen werden.")
+    profile.status = ProfileStatus.WITHDRAWN
+    _touch(profile)
+    await tokens.revoke(session, profile_id=profile.id, purpose=TokenPurpose.EMPLOYER)
+    await session.flush()
+
+
+async def permission_overview(session: AsyncSession, profile: Profile) -> list[tuple[str, bool]]:
+    """``(member name, is_allowed)`` of the partner's decisions, by name."""
+    names = await member_names(session, [p.member_id for p in profile.permissions])
+    return sorted(((names.get(p.member_id, ""), p.is_allowed) for p in profile.permissions), key=lambda r: r[0])
+
+
+async def new_members(session: AsyncSession, profile: Profile) -> list[Member]:
+    """Active members the partner has not decided on yet (joined after the consent)."""
+    if profile.status in {ProfileStatus.UNCONFIRMED, ProfileStatus.WITHDRAWN, ProfileStatus.MERGED}:
+        return []
+    decided = select(ProfilePermission.member_id).where(ProfilePermission.profile_id == profile.id)
+    result = await session.scalars(
+        select(Member).where(Member.is_active.is_(True), Member.id.not_in(decided)).order_by(Member.name)
+    )
+    return list(result)
+
+
+async def decide_new_member(
+    session: AsyncSession, settings: Settings, profile: Profile, member_id: UUID, *, allowed: bool
+) -> ProfilePermission:
+    """The partner's decision on a member that joined later; an agreement is recorded as a consent."""
+    member = next((m for m in await new_members(session, profile) if m.id == member_id), None)
+    if member is None:
+        raise NotFound("Zu diesem Mitglied gibt es keine offene Entscheidung.")
+    now = utcnow()
+    permission = ProfilePermission(member_id=member.id, is_allowed=allowed, decided_at=now)
+    profile.permissions.append(permission)
+    if allowed:
+        profile.consents.append(
+            Consent(
+                kind=ConsentKind.MEMBER_ADDED,
+                text_version=settings.privacy_version,
+                recipients=[{"id": str(member.id), "name": member.name}],
+                given_at=now,
+            )
+        )
+    _touch(profile)
+    await session.flush()
+    return permission
+
+
+async def mark_placed(session: AsyncSession, profile_id: UUID) -> None:
+    """A referral ended in a hire: the profile is placed and no longer circulated."""
+    profile = await get_profile(session, profile_id)
+    now = utcnow()
+    profile.status = ProfileStatus.PLACED
+    profile.placed_at = now
+    profile.last_activity_at = now
+    await session.flush()
+
+
+# --- circulation and referral history (status page and export) -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CirculationView:
+    """One member that received the profile."""
+
+    member_name: str
+    sent_at: dt.datetime
+    answer: Answer | None
+    answered_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class ReferralView:
+    """An interested member and where the referral stands."""
+
+    referral: Referral
+    member_name: str
+    events: list[Any] = field(default_factory=list)
+
+
+async def circulation_history(session: AsyncSession, profile_id: UUID) -> list[CirculationView]:
+    """Which member received the profile when, and its answer."""
+    rows = await session.execute(
+        select(CirculationRecipient, Member.name)
+        .join(Member, Member.id == CirculationRecipient.member_id)
+        .where(CirculationRecipient.profile_id == profile_id)
+        .order_by(CirculationRecipient.created_at, Member.name)
+    )
+    return [
+        CirculationView(member_name=name, sent_at=r.created_at, answer=r.answer, answered_at=r.answered_at)
+        for r, name in rows.tuples()
+    ]
+
+
+async def referral_history(session: AsyncSession, profile_id: UUID) -> list[ReferralView]:
+    """The profile's referrals with member names and events (oldest first)."""
+    rows = await session.execute(
+        select(Referral, Member.name)
+        .join(Member, Member.id == Referral.member_id)
+        .where(Referral.profile_id == profile_id)
+        .order_by(Referral.created_at)
+    )
+    return [ReferralView(referral=r, member_name=name, events=list(r.events)) for r, name in rows.tuples()]
+
+
+def _iso(value: dt.date | dt.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+async def export_profile(session: AsyncSession, settings: Settings, profile: Profile) -> dict[str, Any]:
+    """Everything stored about the partner, as plain JSON values (the "download my data" file)."""
+    names = await member_names(
+        session,
+        [p.member_id for p in profile.permissions]
+        + ([profile.recruiting_member_id] if profile.recruiting_member_id else []),
+    )
+    path = cv_path(settings, profile)
+    return {
+        "exported_at": _iso(utcnow()),
+        "profile": {
+            "reference": profile.reference,
+            "status": str(profile.status),
+            "registered_at": _iso(profile.created_at),
+            "applicant_name": profile.applicant_name,
+            "applicant_email": profile.applicant_email,
+            "recruiting_member": names.get(profile.recruiting_member_id) if profile.recruiting_member_id else None,
+            "partner_name": profile.partner_name,
+            "partner_email": profile.partner_email,
+            "partner_phone": profile.partner_phone,
+            "residence": profile.residence,
+            "move_date": _iso(profile.move_date),
+            "occupations": list(profile.occupations),
+            "qualification": str(profile.qualification),
+            "experience_years": profile.experience_years,
+            "summary": profile.summary,
+            "skills": list(profile.skills),
+            "languages": [dict(entry) for entry in profile.languages],
+            "working_time": str(profile.working_time),
+            "earliest_start": _iso(profile.earliest_start),
+            "work_municipalities": list(profile.work_municipalities),
+            "work_postcode": profile.work_postcode,
+            "work_radius_km": profile.work_radius_km,
+            "notes": profile.notes,
+            "cv": {"size_bytes": profile.cv_size} if path is not None else None,
+            "confirmed_at": _iso(profile.confirmed_at),
+            "approved_at": _iso(profile.approved_at),
+            "rejected_reason": profile.rejected_reason,
+            "placed_at": _iso(profile.placed_at),
+        },
+        "consents": [
+            {
+                "kind": str(c.kind),
+                "text_version": c.text_version,
+                "recipients": [dict(r) for r in c.recipients],
+                "given_at": _iso(c.given_at),
+            }
+            for c in profile.consents
+        ],
+        "permissions": [
+            {"member": names.get(p.member_id, ""), "is_allowed": p.is_allowed, "decided_at": _iso(p.decided_at)}
+            for p in sorted(profile.permissions, key=lambda p: names.get(p.member_id, ""))
+        ],
+        "circulations": [
+            {
+                "member": c.member_name,
+                "sent_at": _iso(c.sent_at),
+                "answer": str(c.answer) if c.answer else None,
+                "answered_at": _iso(c.answered_at),
+            }
+            for c in await circulation_history(session, profile.id)
+        ],
+        "referrals": [
+            {
+                "member": v.member_name,
+                "state": str(v.referral.state),
+                "close_reason": str(v.referral.close_reason) if v.referral.close_reason else None,
+                "contact_release": str(v.referral.contact_release),
+                "contact_released_at": _iso(v.referral.contact_released_at),
+                "created_at": _iso(v.referral.created_at),
+                "events": [
+                    {
+                        "at": _iso(e.created_at),
+                        "from_state": str(e.from_state) if e.from_state else None,
+                        "to_state": str(e.to_state),
+                        "close_reason": str(e.close_reason) if e.close_reason else None,
+                        "actor": str(e.actor),
+                        "note": e.note,
+                    }
+                    for e in v.events
+                ],
+            }
+            for v in await referral_history(session, profile.id)
+        ],
+    }
+
+
+# --- deletion ------------------------------------------------------------------------------------------------------
+
+
+def _unlink(path: Path) -> None:
+    path.unlink(missing_ok=True)
+
+
+async def delete_profile(session: AsyncSession, settings: Settings, profile: Profile) -> None:
+    """Erase a profile with everything about it.
+
+    Its rows (consents, permissions, tokens, circulations and referrals cascade), every outbox copy of its mails, its
+    CV file, and the duplicates that were merged into it.
+    """
+    merged = list(await session.scalars(select(Profile).where(Profile.merged_into_id == profile.id)))
+    files: list[Path] = []
+    for victim in [*merged, profile]:
+        path = cv_path(settings, victim)
+        if path is not None:
+            files.append(path)
+        await delete_for_profile(session, victim.id)
+        await session.delete(victim)
+    await session.flush()
+    for path in files:
+        await asyncio.to_thread(_unlink, path)
+
+
+async def purge_unconfirmed(session: AsyncSession, settings: Settings) -> int:
+    """Delete profiles left unconfirmed longer than ``settings.unconfirmed_retention_days``; returns their number.
+
+    Also removes CV files that no profile refers to and that are older than a day (a registration whose
+    transaction failed after its file was written).
+    """
+    cutoff = utcnow() - dt.timedelta(days=settings.unconfirmed_retention_days)
+    stale = list(
+        await session.scalars(
+            select(Profile).where(Profile.status == ProfileStatus.UNCONFIRMED, Profile.created_at < cutoff)
+        )
+    )
+    for profile in stale:
+        await delete_profile(session, settings, profile)
+    await _remove_orphan_files(session, settings)
+    if stale:
+        log.info("purged %d unconfirmed profile(s)", len(stale))
+    return len(stale)
+
+
+def _old_files(folder: Path, before: float) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return [p for p in folder.iterdir() if _CV_NAME.match(p.name) and p.stat().st_mtime < before]
+
+
+async def _remove_orphan_files(session: AsyncSession, settings: Settings) -> None:
+    before = (utcnow() - ORPHAN_FILE_AGE).timestamp()
+    candidates = await asyncio.to_thread(_old_files, settings.upload_dir, before)
+    if not candidates:
+        return
+    known = set(await session.scalars(select(Profile.cv_file).where(Profile.cv_file.in_([p.name for p in candidates]))))
+    for path in candidates:
+        if path.name not in known:
+            await asyncio.to_thread(_unlink, path)

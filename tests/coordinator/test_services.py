@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from jobfuerzwei.coordinator.controllers import safe_next
+from jobfuerzwei.coordinator.services import (
+    DuplicateKey,
+    find_duplicates,
+    normalize_email,
+    normalize_phone,
+    normalize_place,
+)
+from jobfuerzwei.profiles.models import ProfileStatus
+
+
+def _key(number: int, name: str, email: str = "", phone: str = "", residence: str = "") -> DuplicateKey:
+    return DuplicateKey(
+        id=uuid.uuid4(),
+        number=number,
+        status=ProfileStatus.CONFIRMED,
+        name=name,
+        email=normalize_email(email),
+        phone=normalize_phone(phone),
+        residence=normalize_place(residence),
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("07361 12345", "0736112345"),
+        ("+49 (7361) 12345", "0736112345"),
+        ("0049 7361 12345", "0736112345"),
+        ("+43 1 234567", "00431234567"),
+        ("123", ""),
+        ("", ""),
+    ],
+)
+def test_normalize_phone(raw: str, expected: str) -> None:
+    assert normalize_phone(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "reason"),
+    [
+        (("Anna Alt", "a@x.de", "", "Aalen"), ("Berta Bunt", "A@X.de", "", "Ulm"), "gleiche E-Mail-Adresse"),
+        (
+            ("Anna Alt", "a@x.de", "0171 1234567", "Aalen"),
+            ("B", "b@x.de", "+49 171 1234567", "Ulm"),
+            "gleiche Telefonnummer",
+        ),
+        (("Jürgen Maier", "j@x.de", "", "Aalen"), ("Maier, Jürgen", "m@x.de", "", " aalen "), "fast gleicher Name"),
+        (("Jürgen Maier", "j@x.de", "", "Aalen"), ("Jürgen Meier", "m@x.de", "", "AALEN"), "fast gleicher Name"),
+    ],
+)
+def test_find_duplicates_flags_pairs(a: tuple[str, ...], b: tuple[str, ...], reason: str) -> None:
+    first, second = _key(1, *a), _key(2, *b)
+    hits = find_duplicates([first, second], [first, second])
+    assert [h.id for h in hits[first.id]] == [second.id]
+    assert any(r.startswith(reason) for r in hits[first.id][0].reasons)
+    assert [h.id for h in hits[second.id]] == [first.id]
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        (("Jürgen Maier", "j@x.de", "", "Aalen"), ("Jürgen Maier", "m@x.de", "", "Heidenheim")),
+        (("Jürgen Maier", "j@x.de", "", "Aalen"), ("Julia Mahler", "m@x.de", "", "Aalen")),
+        (("Jürgen Maier", "j@x.de", "", ""), ("Jürgen Maier", "m@x.de", "", "")),
+        (("A", "", "12", "Aalen"), ("B", "", "12", "Ulm")),
+    ],
+)
+def test_find_duplicates_leaves_different_people_alone(a: tuple[str, ...], b: tuple[str, ...]) -> None:
+    first, second = _key(1, *a), _key(2, *b)
+    assert find_duplicates([first, second], [first, second]) == {}
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("/coordinator/members", "/coordinator/members"),
+        ("/coordinator/profiles?status=approved", "/coordinator/profiles?status=approved"),
+        ("", "/coordinator"),
+        ("//evil.example", "/coordinator"),
+        ("/\\evil.example", "/coordinator"),
+        ("https://evil.example/", "/coordinator"),
+        ("coordinator", "/coordinator"),
+        ("/x\r\nSet-Cookie: a=b", "/coordinator"),
+    ],
+)
+def test_safe_next_accepts_local_paths_only(value: str, expected: str) -> None:
+    assert safe_next(value) == expected

@@ -1,0 +1,94 @@
+"""Migrations on an empty database of the configured test engine (SQLite file, or a fresh PostgreSQL database
+with JFZ_TEST_DB=postgres): upgrade to head, no drift against the models, and a clean way back down."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect
+from sqlalchemy.engine import Connection
+
+from jobfuerzwei.db.engine import alembic_config, create_engine, migrate, migration_kwargs
+from jobfuerzwei.db.models import metadata
+from tests.conftest import PG_ADMIN_URL, _pg_admin
+
+
+@pytest.fixture
+def empty_database(tmp_path: Path, worker_id: str) -> Iterator[str]:
+    """A database with no tables at all, dropped afterwards."""
+    if os.environ.get("JFZ_TEST_DB", "sqlite") == "postgres":
+        name = f"jfz_migrations_{worker_id}_{secrets.token_hex(4)}"
+        asyncio.run(_pg_admin(PG_ADMIN_URL, f'CREATE DATABASE "{name}"'))
+        try:
+            yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+        finally:
+            asyncio.run(_pg_admin(PG_ADMIN_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    else:
+        yield f"sqlite+aiosqlite:///{tmp_path / 'migrations.sqlite3'}"
+
+
+def _inspect(url: str, fn: Any) -> Any:
+    async def run() -> Any:
+        engine = create_engine(url, null_pool=True)
+        try:
+            async with engine.connect() as connection:
+                return await connection.run_sync(fn)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+def _tables(connection: Connection) -> set[str]:
+    return set(inspect(connection).get_table_names())
+
+
+def _revision(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def _drift(connection: Connection) -> list[Any]:
+    opts = migration_kwargs()
+    context = MigrationContext.configure(connection, opts=opts)
+    return list(compare_metadata(context, metadata))
+
+
+def test_upgrade_head_on_an_empty_database_creates_every_table(empty_database: str) -> None:
+    assert _inspect(empty_database, _tables) == set()
+
+    migrate(empty_database)
+
+    assert _inspect(empty_database, _tables) == {*metadata.tables, "alembic_version"}
+    head = ScriptDirectory.from_config(alembic_config(empty_database)).get_current_head()
+    assert _inspect(empty_database, _revision) == head
+
+
+def test_autogenerate_finds_no_drift_after_upgrade(empty_database: str) -> None:
+    migrate(empty_database)
+
+    assert _inspect(empty_database, _drift) == []
+
+
+def test_there_is_one_head(empty_database: str) -> None:
+    heads = ScriptDirectory.from_config(alembic_config(empty_database)).get_heads()
+    assert len(heads) == 1
+
+
+def test_downgrade_to_base_removes_every_table_and_upgrade_works_again(empty_database: str) -> None:
+    migrate(empty_database)
+
+    command.downgrade(alembic_config(empty_database), "base")
+    assert _inspect(empty_database, _tables) <= {"alembic_version"}
+
+    migrate(empty_database)
+    assert _inspect(empty_database, _drift) == []
