@@ -61,31 +61,50 @@ async def _mail_to(sink: Sink, address: str, subject_part: str = "", timeout: fl
     raise AssertionError(f"no mail with {subject_part!r} arrived")
 
 
+async def _register(page: Page, base: str) -> None:
+    await page.goto(f"{base}/")
+    await page.get_by_role("link", name=re.compile("Partnerprofil anmelden")).first.click()
+    for field, value in [
+        ("#applicant_name", "Jonas Berger"),
+        ("#applicant_email", "jonas.berger@example.org"),
+        ("#partner_name", "Maria Berger"),
+        ("#partner_email", "maria.berger@example.org"),
+        ("#residence", "Aalen"),
+        ("#occupations", "Pflegefachkraft"),
+        ("#experience_years", "6"),
+        ("#summary", "Sechs Jahre Intensivpflege am Universitätsklinikum."),
+        ("#skills", "Intensivpflege, Beatmung"),
+        ("#language_0", "Deutsch"),
+        ("#work_municipalities", "Aalen\nOberkochen"),
+    ]:
+        await page.fill(field, value)
+    await page.select_option("#qualification", "apprenticeship")
+    await page.select_option("#level_0", "C1")
+    await page.select_option("#working_time", "either")
+    await page.check("#applicant_consent")
+    await page.get_by_role("button", name=re.compile("absenden|anmelden", re.IGNORECASE)).click()
+    await expect(page.locator("main")).to_contain_text("Vielen Dank")
+
+
+async def _approve_and_circulate(page: Page, base: str) -> None:
+    await page.goto(f"{base}/coordinator")
+    await page.fill("#email", COORDINATOR[0])
+    await page.fill("#password", COORDINATOR[1])
+    await page.get_by_role("button", name="Anmelden").click()
+    await page.goto(f"{base}/coordinator/profiles")
+    await page.get_by_role("link", name=re.compile("JFZ-")).first.click()
+    await page.get_by_role("button", name="Freigeben").click()
+    await page.get_by_role("link", name="Zirkulieren").click()
+    await page.get_by_role("checkbox", name=re.compile("Klinikum Ostalb")).check()
+    await page.get_by_role("button", name="Senden").click()
+    await expect(page.locator("main")).to_contain_text("Gesendet", timeout=20_000)
+
+
 async def test_core_loop_from_registration_to_placement(
     live_server: str, page: Page, sink: Sink, session_maker: async_sessionmaker[AsyncSession]
 ) -> None:
     await _seed(session_maker)
-
-    # Applicant registers the partner.
-    await page.goto(f"{live_server}/")
-    await page.get_by_role("link", name=re.compile("Partnerprofil anmelden")).first.click()
-    await page.fill("#applicant_name", "Jonas Berger")
-    await page.fill("#applicant_email", "jonas.berger@example.org")
-    await page.fill("#partner_name", "Maria Berger")
-    await page.fill("#partner_email", "maria.berger@example.org")
-    await page.fill("#residence", "Aalen")
-    await page.fill("#occupations", "Pflegefachkraft")
-    await page.select_option("#qualification", "apprenticeship")
-    await page.fill("#experience_years", "6")
-    await page.fill("#summary", "Sechs Jahre Intensivpflege am Universitätsklinikum.")
-    await page.fill("#skills", "Intensivpflege, Beatmung")
-    await page.fill("#language_0", "Deutsch")
-    await page.select_option("#level_0", "C1")
-    await page.select_option("#working_time", "either")
-    await page.fill("#work_municipalities", "Aalen\nOberkochen")
-    await page.check("#applicant_consent")
-    await page.get_by_role("button", name=re.compile("absenden|anmelden", re.IGNORECASE)).click()
-    await expect(page.locator("main")).to_contain_text("Vielen Dank")
+    await _register(page, live_server)
 
     # Partner confirms through the link in the mail (only the POST button confirms).
     confirm_mail = await _mail_to(sink, "maria.berger@example.org")
@@ -94,19 +113,7 @@ async def test_core_loop_from_registration_to_placement(
     await page.get_by_role("button", name="Ich willige ein").click()
     await expect(page.locator("main")).to_contain_text("Einwilligung")
 
-    # Coordinator logs in, approves, circulates to the ticked members.
-    await page.goto(f"{live_server}/coordinator")
-    await page.fill("#email", COORDINATOR[0])
-    await page.fill("#password", COORDINATOR[1])
-    await page.get_by_role("button", name="Anmelden").click()
-    await page.goto(f"{live_server}/coordinator/profiles")
-    await page.get_by_role("link", name=re.compile("JFZ-")).first.click()
-    await page.get_by_role("button", name="Freigeben").click()
-    await page.get_by_role("link", name="Zirkulieren").click()
-    clinic = page.get_by_role("checkbox", name=re.compile("Klinikum Ostalb"))
-    await clinic.check()
-    await page.get_by_role("button", name="Senden").click()
-    await expect(page.locator("main")).to_contain_text("Gesendet", timeout=20_000)
+    await _approve_and_circulate(page, live_server)
 
     # The employer answers "Interesse" from the mail: the GET shows a confirmation, the POST records it.
     employer_mail = await _mail_to(sink, "personal@klinikum-ostalb.example")
@@ -117,17 +124,14 @@ async def test_core_loop_from_registration_to_placement(
     await page.goto(interest)
     await page.get_by_role("button", name=re.compile("Interesse")).click()
     await expect(page.locator("main")).to_contain_text("Interesse")
+    await _mail_to(sink, "maria.berger@example.org", "Interesse")  # the partner is told
 
-    # The partner is told of the interest.
-    await _mail_to(sink, "maria.berger@example.org", "Interesse")
-
-    # Coordinator moves the referral to hired.
+    # Coordinator moves the referral to hired; the overview counts the placement.
     await page.goto(f"{live_server}/coordinator/referrals")
     await page.get_by_role("link", name=re.compile("JFZ-")).first.click()
     for state in ("in_contact", "interview", "offer", "hired"):
         await page.select_option("#to_state", state)
         await page.get_by_role("button", name="Speichern").click()
         await expect(page.locator("main")).to_contain_text("aktualisiert")
-
     await page.goto(f"{live_server}/coordinator")
     await expect(page.locator("#placements")).to_have_text("1")
