@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import multiprocessing
 import re
 import statistics
 import tempfile
@@ -37,29 +38,57 @@ from jobfuerzwei.staff.services import create_staff, start_session
 from jobfuerzwei.web.auth import SESSION_COOKIE
 
 
-class CountingSink:
-    """Counts accepted messages; ``wait_for(n)`` blocks until n have arrived."""
-
-    def __init__(self) -> None:
-        self.count = 0
-        self._lock = threading.Lock()
-        self._cond = threading.Condition(self._lock)
+class _Handler:
+    def __init__(self, counter: Any) -> None:
+        self.counter = counter
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        with self._cond:
-            self.count += 1
-            self._cond.notify_all()
+        with self.counter.get_lock():
+            self.counter.value += 1
         return "250 OK"
 
+
+def _serve_sink(port: int, counter: Any, ready: Any) -> None:
+    quiet_aiosmtpd()
+    controller = Controller(_Handler(counter), hostname="127.0.0.1", port=port)
+    controller.start()
+    ready.set()
+    threading.Event().wait()
+
+
+class CountingSink:
+    """An aiosmtpd sink in a process of its own (like a real mail server: it must not share our GIL).
+
+    ``wait_for(n)`` returns the time at which the n-th message was accepted (polled every 2 ms).
+    """
+
+    def __init__(self, port: int) -> None:
+        ctx = multiprocessing.get_context("fork")
+        self.counter = ctx.Value("i", 0)
+        ready = ctx.Event()
+        self.process = ctx.Process(target=_serve_sink, args=(port, self.counter, ready), daemon=True)
+        self.process.start()
+        if not ready.wait(30):
+            raise RuntimeError("sink did not start")
+
     def reset(self) -> None:
-        with self._cond:
-            self.count = 0
+        with self.counter.get_lock():
+            self.counter.value = 0
 
     def wait_for(self, n: int, timeout: float = 300) -> float:
-        with self._cond:
-            if not self._cond.wait_for(lambda: self.count >= n, timeout):
-                raise TimeoutError(f"only {self.count} of {n} mails arrived")
+        deadline = time.perf_counter() + timeout
+        while self.counter.value < n:
+            if time.perf_counter() > deadline:
+                raise TimeoutError(f"only {self.counter.value} of {n} mails arrived")
+            time.sleep(0.002)
         return time.perf_counter()
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.join()
+
+
+request_times: list[float] = []
 
 
 def free_port() -> int:
@@ -128,9 +157,9 @@ async def app_round(client: AsyncTestClient[Any], sink: CountingSink, profile_id
     body = {"_csrf_token": csrf, "member_id": ids}
     sink.reset()
     t0 = time.perf_counter()
-    response = await client.post(f"/coordinator/profiles/{profile_id}/circulate", data=body)
+    response = await client.post(f"/coordinator/profiles/{profile_id}/circulate", data=body, follow_redirects=False)
     assert response.status_code in (200, 303), response.status_code
-    print(f"    request alone: {(time.perf_counter() - t0) * 1000:.0f} ms")
+    request_times.append(time.perf_counter() - t0)
     t1 = await asyncio.to_thread(sink.wait_for, members)
     return t1 - t0
 
@@ -175,10 +204,8 @@ async def main(members: int, rounds: int, connections: int) -> None:
         maker = async_sessionmaker(engine, expire_on_commit=False)
         profile_ids, token = await seed(maker, members, rounds)
         await engine.dispose()
-        sink = CountingSink()
         port = free_port()
-        controller = Controller(sink, hostname="127.0.0.1", port=port)
-        controller.start()
+        sink = CountingSink(port)
         settings = Settings(
             db=DatabaseSettings(url=url),
             mail=MailSettings(
@@ -196,7 +223,7 @@ async def main(members: int, rounds: int, connections: int) -> None:
                     bare_times.append(await bare_round(port, sink, members, connections))
                     app_times.append(await app_round(client, sink, profile_ids[r], members))
         finally:
-            controller.stop()
+            sink.stop()
     app_rate = members / statistics.median(app_times)
     bare_rate = members / statistics.median(bare_times)
     print(f"circulate {members} members, {connections} SMTP connections, {rounds} rounds (median)")
@@ -206,6 +233,7 @@ async def main(members: int, rounds: int, connections: int) -> None:
     print(
         f"  bare aiosmtplib loop, pre-built bytes:   {statistics.median(bare_times) * 1000:8.1f} ms  {bare_rate:8.0f} mails/s"
     )
+    print(f"  of which the POST request itself: {statistics.median(request_times) * 1000:8.1f} ms")
     print(f"  ratio app / bare: {app_rate / bare_rate:.2f}  (target >= 0.70)")
     print(
         f"  all rounds app ms: {[round(t * 1000) for t in app_times]}  bare ms: {[round(t * 1000) for t in bare_times]}"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import secrets
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -23,8 +21,8 @@ from jobfuerzwei.db.base import utcnow
 from jobfuerzwei.employers import services as employer_services
 from jobfuerzwei.employers.models import Member, MemberContact
 from jobfuerzwei.errors import DomainError, InvalidTransition, LinkInvalid, NotFound
-from jobfuerzwei.mail.messages import check_header_value, new_message_id, render_email
-from jobfuerzwei.mail.models import OutboxMessage, OutboxStatus
+from jobfuerzwei.mail.messages import render_email
+from jobfuerzwei.mail.outbox import Addressed, enqueue_many
 from jobfuerzwei.matching.scoring import Match, MemberTerms, rank_members, split_terms
 from jobfuerzwei.profiles import services as profile_services
 from jobfuerzwei.profiles.models import Profile, ProfileKind, ProfileStatus
@@ -261,49 +259,27 @@ async def circulate(
         "base_url": settings.base_url,
     }
     rendered = render_email(PROFILE_MAIL, context)
-    expires = now + dt.timedelta(days=settings.security.employer_token_days)
-    token_rows: list[dict[str, Any]] = []
-    mails: list[dict[str, Any]] = []
-    for c, row in zip(chosen, recipients, strict=True):
-        # as tokens.issue (random 256 bit, stored hashed), but as one bulk insert below
-        token = secrets.token_urlsafe(32)
-        token_rows.append(
-            {
-                "id": uuid.uuid4(),
-                "token_hash": tokens.hash_token(token),
-                "purpose": TokenPurpose.EMPLOYER,
-                "profile_id": profile.id,
-                "recipient_id": row["id"],
-                "expires_at": expires,
-                "created_at": now,
-                "updated_at": now,
-            }
-        )
+    clear_tokens = await tokens.issue_many(
+        session,
+        purpose=TokenPurpose.EMPLOYER,
+        profile_id=profile.id,
+        days=settings.security.employer_token_days,
+        recipient_ids=[row["id"] for row in recipients],
+    )
+    mails: list[Addressed] = []
+    for c, token in zip(chosen, clear_tokens, strict=True):
         text = rendered.text.replace(_TOKEN_SLOT, token)
         html = rendered.html.replace(_TOKEN_SLOT, token)
-        for address in c.emails:
-            mails.append(
-                {
-                    "id": uuid.uuid4(),
-                    "message_id": new_message_id(settings.mail.message_id_domain),
-                    "template": PROFILE_MAIL,
-                    "batch_id": circulation.id,
-                    "profile_id": profile.id,
-                    "to_addr": check_header_value(address),
-                    "subject": rendered.subject,
-                    "body_text": text,
-                    "body_html": html,
-                    "headers": "",
-                    "status": OutboxStatus.PENDING,
-                    "attempts": 0,
-                    "next_attempt_at": now,
-                    "last_error": "",
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            )
-    await session.execute(insert(_table(LinkToken)), token_rows)
-    await session.execute(insert(_table(OutboxMessage)), mails)
+        mails.extend(Addressed(to=address, text=text, html=html) for address in c.emails)
+    await enqueue_many(
+        session,
+        settings,
+        template=PROFILE_MAIL,
+        subject=rendered.subject,
+        mails=mails,
+        profile_id=profile.id,
+        batch_id=circulation.id,
+    )
     return circulation
 
 

@@ -8,12 +8,12 @@ lines of string work produce the same bytes; ``tests/mail/test_messages.py`` par
 
 from __future__ import annotations
 
+import base64
 import binascii
 import datetime as dt
 import re
 import secrets
 from dataclasses import dataclass
-from email.header import Header
 from email.utils import format_datetime, formataddr, parseaddr
 from functools import lru_cache
 from pathlib import Path
@@ -69,13 +69,24 @@ def check_header_value(value: str) -> str:
     return value
 
 
+@lru_cache(maxsize=4096)
 def _encode_header(value: str) -> str:
+    """RFC 2047 base64 encoded words for non-ASCII values (cached: a batch repeats its subjects and sender)."""
     check_header_value(value)
     if value.isascii():
         return value
-    return Header(value, "utf-8", maxlinelen=76).encode()
+    words, chunk = [], ""
+    for char in value:
+        # 45 bytes of UTF-8 give 60 base64 characters: the encoded word stays under 76 characters
+        if len((chunk + char).encode()) > 45:
+            words.append(chunk)
+            chunk = ""
+        chunk += char
+    words.append(chunk)
+    return "\r\n ".join(f"=?utf-8?b?{base64.b64encode(w.encode()).decode()}?=" for w in words)
 
 
+@lru_cache(maxsize=4096)
 def _encode_address(value: str) -> str:
     check_header_value(value)
     name, addr = parseaddr(value)

@@ -7,6 +7,7 @@ held by one worker at a time, and a row whose worker died is taken over when its
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import datetime as dt
 import logging
@@ -14,14 +15,19 @@ import os
 import random
 import secrets
 import socket
-from collections.abc import Sequence
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from functools import lru_cache
+from typing import Protocol
 from uuid import UUID
 
-from sqlalchemy import or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import Connection, Engine, Update, bindparam, or_, select, update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from jobfuerzwei.config import MailSettings
 from jobfuerzwei.db.base import utcnow
+from jobfuerzwei.db.engine import create_sync_sqlite_engine
 from jobfuerzwei.mail.messages import build_mime
 from jobfuerzwei.mail.models import OutboxMessage, OutboxStatus
 from jobfuerzwei.mail.senders import PermanentMailError, SmtpConnection, SupersededError, TransientMailError
@@ -38,6 +44,7 @@ class OutboxWorker:
         self.name = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         self.wakeup = asyncio.Event()
         self._connections = [SmtpConnection(settings) for _ in range(max(1, settings.connections))]
+        self._sync_engine: Engine | None = None
 
     async def run(self, stop: asyncio.Event) -> None:
         """Loop: deliver what is due, then sleep until woken, polled or stopped."""
@@ -60,19 +67,39 @@ class OutboxWorker:
         """Close the SMTP connections."""
         for conn in self._connections:
             await conn.quit()
+        if self._sync_engine is not None:
+            self._sync_engine.dispose()
+            self._sync_engine = None
 
     async def run_once(self) -> int:
-        """Claim up to ``batch_size`` due rows and deliver them; returns how many were handled."""
+        """Deliver due rows until none is left (or no connection works); returns how many were handled.
+
+        Rows are claimed ``batch_size`` at a time; the next batch is claimed while the current one is being sent.
+        """
         rows = await self.claim()
         if not rows:
             return 0
-        lanes: list[list[OutboxMessage]] = [[] for _ in self._connections]
-        for i, row in enumerate(rows):
-            lanes[i % len(lanes)].append(row)
-        await asyncio.gather(
-            *(self._deliver(conn, lane) for conn, lane in zip(self._connections, lanes, strict=True) if lane)
-        )
-        return len(rows)
+        # The lanes (one per SMTP connection) take rows from one feed, so they finish together.
+        feed = _Feed(rows, self.claim, low_water=max(1, self.settings.batch_size // 2))
+        lanes = self._connections[: len(rows)]
+        engine: AsyncEngine = self.session_maker.kw["bind"]
+        async with contextlib.AsyncExitStack() as stack:
+            markers: list[_Marker] = []
+            if engine.dialect.name == "sqlite":
+                # One writer at a time anyway: the lanes share one blocking connection (see _SyncMarker).
+                if self._sync_engine is None:
+                    self._sync_engine = create_sync_sqlite_engine(engine.url.render_as_string(hide_password=False))
+                shared = _SyncMarker(stack.enter_context(self._sync_engine.connect()), self.name)
+                markers = [shared for _ in lanes]
+            else:  # PostgreSQL: a connection per lane, so the per-row commits run in parallel
+                markers = [_AsyncMarker(await stack.enter_async_context(engine.connect()), self.name) for _ in lanes]
+            await asyncio.gather(
+                *(self._deliver(conn, feed, marker) for conn, marker in zip(lanes, markers, strict=True))
+            )
+            # every connection failed: what is left waits for the next round, without counting as an attempt
+            for row in await feed.drain():
+                await self._retry(markers[0], row, "not attempted: connection lost", count=False)
+        return feed.total
 
     async def claim(self) -> Sequence[OutboxMessage]:
         """Atomically take due rows (pending and due, or held by a worker whose lease ran out)."""
@@ -104,58 +131,45 @@ class OutboxWorker:
             )
             return list(result)
 
-    async def _deliver(self, conn: SmtpConnection, rows: list[OutboxMessage]) -> None:
-        async with self.session_maker() as session:
-            for index, row in enumerate(rows):
-                raw = build_mime(
-                    sender=self.settings.sender,
-                    to=row.to_addr,
-                    subject=row.subject,
-                    text=row.body_text,
-                    html=row.body_html,
-                    message_id=row.message_id,
-                    date=row.created_at,
-                    extra_headers=row.headers,
-                    reply_to=self.settings.reply_to,
-                )
+    async def _deliver(self, conn: SmtpConnection, feed: _Feed, marker: _Marker) -> None:
+        while (row := await feed.next()) is not None:
+            raw = build_mime(
+                sender=self.settings.sender,
+                to=row.to_addr,
+                subject=row.subject,
+                text=row.body_text,
+                html=row.body_html,
+                message_id=row.message_id,
+                date=row.created_at,
+                extra_headers=row.headers,
+                reply_to=self.settings.reply_to,
+            )
 
-                async def mark_sent(row_id: UUID = row.id) -> bool:
-                    return await self._mark(session, row_id, status=OutboxStatus.SENT, sent_at=utcnow())
+            async def mark_sent(row_id: UUID = row.id) -> bool:
+                return await marker.mark(row_id, status=OutboxStatus.SENT, sent_at=utcnow())
 
-                try:
-                    await conn.send(_address(self.settings.sender), row.to_addr, raw, mark_sent)
-                except SupersededError:
-                    continue
-                except PermanentMailError as exc:
-                    await self._mark(session, row.id, status=OutboxStatus.FAILED, last_error=str(exc), sent_at=None)
-                except TransientMailError as exc:
-                    await self._retry(session, row, str(exc))
-                    if conn.client is None:
-                        # the connection is gone: the rest of this lane waits for the next round instead of
-                        # hammering a server that is down
-                        for rest in rows[index + 1 :]:
-                            await self._retry(session, rest, "not attempted: connection lost", count=False)
-                        return
+            try:
+                await conn.send(_address(self.settings.sender), row.to_addr, raw, mark_sent)
+            except SupersededError:
+                continue
+            except PermanentMailError as exc:
+                await marker.mark(row.id, status=OutboxStatus.FAILED, last_error=str(exc), sent_at=None)
+            except TransientMailError as exc:
+                await self._retry(marker, row, str(exc))
+                if conn.client is None:
+                    # the connection is gone: this lane stops for this round instead of hammering a server that
+                    # is down; the other lanes go on, but no more rows are claimed in this round
+                    feed.stop()
+                    return
 
-    async def _mark(self, session: AsyncSession, row_id: UUID, **values: object) -> bool:
-        result = await session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == row_id, OutboxMessage.claimed_by == self.name)
-            .values(claimed_until=None, **values)
-            .execution_options(synchronize_session=False)
-        )
-        await session.commit()
-        return bool(result.rowcount)  # type: ignore[attr-defined]
-
-    async def _retry(self, session: AsyncSession, row: OutboxMessage, error: str, *, count: bool = True) -> None:
+    async def _retry(self, marker: _Marker, row: OutboxMessage, error: str, *, count: bool = True) -> None:
         attempts = row.attempts if count else max(0, row.attempts - 1)
         if attempts >= self.settings.max_attempts:
-            await self._mark(session, row.id, status=OutboxStatus.FAILED, last_error=error, sent_at=None)
+            await marker.mark(row.id, status=OutboxStatus.FAILED, last_error=error, sent_at=None)
             return
         delay = min(3600.0, self.settings.backoff_base_seconds * 2 ** max(0, attempts - 1))
         delay *= random.uniform(0.5, 1.5)  # noqa: S311  # jitter, not security
-        await self._mark(
-            session,
+        await marker.mark(
             row.id,
             status=OutboxStatus.PENDING,
             attempts=attempts,
@@ -163,6 +177,134 @@ class OutboxWorker:
             sent_at=None,
             next_attempt_at=utcnow() + dt.timedelta(seconds=delay),
         )
+
+
+class _Feed:
+    """Claimed rows for the lanes; claims the next batch in the background when it runs low."""
+
+    def __init__(
+        self, rows: Sequence[OutboxMessage], claim: Callable[[], Awaitable[Sequence[OutboxMessage]]], low_water: int
+    ) -> None:
+        self.queue = collections.deque(rows)
+        self.total = len(rows)
+        self._claim = claim
+        self._low_water = low_water
+        self._refill_task: asyncio.Task[None] | None = None
+        self._exhausted = False
+
+    def stop(self) -> None:
+        """Claim nothing more in this round."""
+        self._exhausted = True
+
+    async def next(self) -> OutboxMessage | None:
+        """The next row, or None when the round is over."""
+        while True:
+            if len(self.queue) <= self._low_water and not self._exhausted and self._refill_task is None:
+                self._refill_task = asyncio.create_task(self._refill())
+            if self.queue:
+                return self.queue.popleft()
+            if self._refill_task is None:
+                return None
+            await asyncio.shield(self._refill_task)
+
+    async def drain(self) -> list[OutboxMessage]:
+        """After the lanes stopped: wait for a claim in flight and hand back what nobody sent."""
+        self._exhausted = True
+        if self._refill_task is not None:
+            await asyncio.shield(self._refill_task)
+        rows = list(self.queue)
+        self.queue.clear()
+        return rows
+
+    async def _refill(self) -> None:
+        try:
+            more = await self._claim()
+        except Exception:
+            log.exception("claiming the next batch failed")
+            more = []
+        if more:
+            self.queue.extend(more)
+            self.total += len(more)
+        else:
+            self._exhausted = True
+        self._refill_task = None
+
+
+@lru_cache(maxsize=16)
+def _mark_statement(keys: tuple[str, ...]) -> Update:
+    # Only rows still held by this worker change: if the lease ran out and another worker took the row over, the
+    # update matches nothing and the caller must not release the message. Built once per set of columns.
+    table = OutboxMessage.__table__
+    return (
+        update(table)  # type: ignore[arg-type]
+        .where(table.c.id == bindparam("b_id"), table.c.claimed_by == bindparam("b_worker"))
+        .values({key: bindparam(f"b_{key}") for key in keys})
+    )
+
+
+def _mark_params(row_id: UUID, worker_name: str, values: dict[str, object]) -> tuple[Update, dict[str, object]]:
+    values = {**values, "claimed_until": None, "updated_at": utcnow()}
+    params = {f"b_{key}": value for key, value in values.items()}
+    return _mark_statement(tuple(sorted(values))), {"b_id": row_id, "b_worker": worker_name, **params}
+
+
+class _Marker(Protocol):
+    """Records the outcome of one row in a committed transaction of its own."""
+
+    async def mark(self, row_id: UUID, **values: object) -> bool: ...
+
+
+class _SyncMarker:
+    """SQLite: a blocking commit in the event loop thread (tens of microseconds, no thread hand-off).
+
+    It also keeps the gap between "marked sent" and the release of the message (see senders.py) as short as it
+    can be: no other task runs in between.
+    """
+
+    def __init__(self, connection: Connection, worker_name: str) -> None:
+        self.connection = connection
+        self.worker_name = worker_name
+
+    async def mark(self, row_id: UUID, **values: object) -> bool:
+        # The lock may be held by a transaction of this very event loop (the web app, in the embedded default):
+        # waiting for it inside a blocking call would deadlock, so a busy database means "yield, then retry".
+        delay = 0.0005
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                result = self.connection.execute(*_mark_params(row_id, self.worker_name, values))
+                self.connection.commit()
+            except OperationalError as exc:
+                self.connection.rollback()
+                if "locked" not in str(exc.orig) or time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 0.05)
+            except BaseException:
+                self.connection.rollback()
+                raise
+            else:
+                return bool(result.rowcount)
+
+
+class _AsyncMarker:
+    """PostgreSQL: one async connection per lane."""
+
+    def __init__(self, connection: AsyncConnection, worker_name: str) -> None:
+        self.connection = connection
+        self.worker_name = worker_name
+        self.lock = asyncio.Lock()
+
+    async def mark(self, row_id: UUID, **values: object) -> bool:
+        stmt, params = _mark_params(row_id, self.worker_name, values)
+        async with self.lock:
+            try:
+                result = await self.connection.execute(stmt, params)
+                await self.connection.commit()
+            except BaseException:
+                await self.connection.rollback()
+                raise
+        return bool(result.rowcount)
 
 
 async def _first(*events: asyncio.Event) -> None:

@@ -96,8 +96,10 @@ async def test_worker_killed_mid_batch_restarts_without_loss_or_duplicates(
         async def some_delivered() -> bool:
             return len(sink.envelopes) >= 60
 
-        await _wait(some_delivered, 60)
-        first.send_signal(signal.SIGKILL)
+        try:
+            await _wait(some_delivered, 60)
+        finally:
+            first.send_signal(signal.SIGKILL)
         first.communicate(timeout=10)
         delivered_before_restart = len(sink.envelopes)
         assert delivered_before_restart < total, "the kill came too late to test anything"
