@@ -57,7 +57,7 @@ class MailSettings:
 class MatchingSettings:
     """Fuzzy ranking of member employers for a profile."""
 
-    cutoff: float = 55.0
+    cutoff: float = 60.0
     """Minimum rapidfuzz score (0-100) for a term to count as matched."""
     occupation_weight: float = 0.7
     skills_weight: float = 0.3

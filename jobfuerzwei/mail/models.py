@@ -17,6 +17,9 @@ class OutboxStatus(StrEnum):
 
     PENDING = "pending"
     SENDING = "sending"
+    """Claimed by a worker (lease in ``claimed_until``); not yet handed to the server: safe to send again."""
+    RELEASING = "releasing"
+    """The worker committed this state, then sent the final dot; a crash here leaves the delivery uncertain."""
     SENT = "sent"
     FAILED = "failed"
     """Permanent failure, or attempts exhausted; shown to the coordinator."""

@@ -128,7 +128,7 @@ async def batch_progress(session: AsyncSession, batch_id: UUID) -> BatchProgress
     counts = {OutboxStatus(status): n for status, n in rows.tuples()}
     return BatchProgress(
         sent=counts.get(OutboxStatus.SENT, 0),
-        waiting=counts.get(OutboxStatus.PENDING, 0) + counts.get(OutboxStatus.SENDING, 0),
+        waiting=sum(counts.get(s, 0) for s in (OutboxStatus.PENDING, OutboxStatus.SENDING, OutboxStatus.RELEASING)),
         failed=counts.get(OutboxStatus.FAILED, 0),
     )
 

@@ -1,11 +1,12 @@
-"""SMTP delivery over a reused aiosmtplib connection, with the outbox row marked sent before the message is released.
+"""SMTP delivery over a reused aiosmtplib connection, with the outbox row marked *releasing* before the final dot.
 
-Exactly-once delivery across SMTP needs an order of steps: the worker writes the message body after ``DATA`` but
-holds back the final ``.``; it then commits ``status = sent``; only then does it send the terminator. A crash
-before the commit leaves an unterminated message, which the server discards when the connection drops (RFC 5321
-§4.1.1.4), and the row is sent again later. A crash after the commit finds the row marked sent. The window in
-between is one synchronous socket write. Without this order a crash between the server's ``250`` and the commit
-sends the mail twice.
+No mail twice, none lost silently: the worker writes the message body after ``DATA`` but holds back the final
+``.``; it commits ``status = releasing``; only then does it send the terminator, and after the server's ``250`` it
+commits ``status = sent``. A crash before the first commit leaves an unterminated message, which the server
+discards when the connection drops (RFC 5321 §4.1.1.4): the row is still ``sending`` and is sent again. A crash
+after it leaves the row ``releasing``: the server may or may not have the mail. Such rows (at most one per SMTP
+connection per crash) are never sent again automatically; they become ``failed`` with "delivery uncertain", and
+the coordinator decides. Sending on after a ``250`` whose commit was lost would be the classic duplicate.
 """
 
 from __future__ import annotations
@@ -26,6 +27,10 @@ class PermanentMailError(Exception):
 
 class TransientMailError(Exception):
     """The message may succeed later (4xx, connection trouble)."""
+
+
+class UncertainDeliveryError(Exception):
+    """The message was released but the server's answer never came: it may or may not have been accepted."""
 
 
 class SupersededError(Exception):
@@ -119,7 +124,7 @@ class SmtpConnection:
                 response = await protocol.read_response(timeout=60)
             except (aiosmtplib.SMTPException, OSError) as exc:
                 self.close()
-                raise TransientMailError(f"no answer after release: {type(exc).__name__}") from exc
+                raise UncertainDeliveryError(f"no answer after release: {type(exc).__name__}") from exc
         if response.code != 250:
             raise _classify(response.code, response.message)
 

@@ -30,9 +30,17 @@ from jobfuerzwei.db.base import utcnow
 from jobfuerzwei.db.engine import create_sync_sqlite_engine
 from jobfuerzwei.mail.messages import build_mime
 from jobfuerzwei.mail.models import OutboxMessage, OutboxStatus
-from jobfuerzwei.mail.senders import PermanentMailError, SmtpConnection, SupersededError, TransientMailError
+from jobfuerzwei.mail.senders import (
+    PermanentMailError,
+    SmtpConnection,
+    SupersededError,
+    TransientMailError,
+    UncertainDeliveryError,
+)
 
 log = logging.getLogger("jobfuerzwei.mail")
+
+UNCERTAIN = "delivery uncertain (the server may have accepted it; check before sending again)"
 
 
 class OutboxWorker:
@@ -117,6 +125,14 @@ class OutboxWorker:
             .with_for_update(skip_locked=True)
         )
         async with self.session_maker() as session, session.begin():
+            # A row left "releasing" by a worker that vanished: the server may have the mail. Never send it again
+            # on our own; show it to the coordinator instead (see senders.py).
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.status == OutboxStatus.RELEASING, OutboxMessage.claimed_until < now)
+                .values(status=OutboxStatus.FAILED, claimed_until=None, last_error=f"{UNCERTAIN}: worker stopped")
+                .execution_options(synchronize_session=False)
+            )
             result = await session.scalars(
                 update(OutboxMessage)
                 .where(OutboxMessage.id.in_(due.scalar_subquery()))
@@ -145,13 +161,15 @@ class OutboxWorker:
                 reply_to=self.settings.reply_to,
             )
 
-            async def mark_sent(row_id: UUID = row.id) -> bool:
-                return await marker.mark(row_id, status=OutboxStatus.SENT, sent_at=utcnow())
+            async def mark_releasing(row_id: UUID = row.id) -> bool:
+                return await marker.mark(row_id, keep_lease=True, status=OutboxStatus.RELEASING)
 
             try:
-                await conn.send(_address(self.settings.sender), row.to_addr, raw, mark_sent)
+                await conn.send(_address(self.settings.sender), row.to_addr, raw, mark_releasing)
             except SupersededError:
                 continue
+            except UncertainDeliveryError as exc:
+                await marker.mark(row.id, status=OutboxStatus.FAILED, last_error=f"{UNCERTAIN}: {exc}", sent_at=None)
             except PermanentMailError as exc:
                 await marker.mark(row.id, status=OutboxStatus.FAILED, last_error=str(exc), sent_at=None)
             except TransientMailError as exc:
@@ -161,6 +179,8 @@ class OutboxWorker:
                     # is down; the other lanes go on, but no more rows are claimed in this round
                     feed.stop()
                     return
+            else:
+                await marker.mark(row.id, status=OutboxStatus.SENT, sent_at=utcnow())
 
     async def _retry(self, marker: _Marker, row: OutboxMessage, error: str, *, count: bool = True) -> None:
         attempts = row.attempts if count else max(0, row.attempts - 1)
@@ -242,8 +262,12 @@ def _mark_statement(keys: tuple[str, ...]) -> Update:
     )
 
 
-def _mark_params(row_id: UUID, worker_name: str, values: dict[str, object]) -> tuple[Update, dict[str, object]]:
-    values = {**values, "claimed_until": None, "updated_at": utcnow()}
+def _mark_params(
+    row_id: UUID, worker_name: str, values: dict[str, object], keep_lease: bool = False
+) -> tuple[Update, dict[str, object]]:
+    values = {**values, "updated_at": utcnow()}
+    if not keep_lease:
+        values["claimed_until"] = None
     params = {f"b_{key}": value for key, value in values.items()}
     return _mark_statement(tuple(sorted(values))), {"b_id": row_id, "b_worker": worker_name, **params}
 
@@ -251,7 +275,7 @@ def _mark_params(row_id: UUID, worker_name: str, values: dict[str, object]) -> t
 class _Marker(Protocol):
     """Records the outcome of one row in a committed transaction of its own."""
 
-    async def mark(self, row_id: UUID, **values: object) -> bool: ...
+    async def mark(self, row_id: UUID, *, keep_lease: bool = False, **values: object) -> bool: ...
 
 
 class _SyncMarker:
@@ -265,14 +289,14 @@ class _SyncMarker:
         self.connection = connection
         self.worker_name = worker_name
 
-    async def mark(self, row_id: UUID, **values: object) -> bool:
+    async def mark(self, row_id: UUID, *, keep_lease: bool = False, **values: object) -> bool:
         # The lock may be held by a transaction of this very event loop (the web app, in the embedded default):
         # waiting for it inside a blocking call would deadlock, so a busy database means "yield, then retry".
         delay = 0.0005
         deadline = time.monotonic() + 60
         while True:
             try:
-                result = self.connection.execute(*_mark_params(row_id, self.worker_name, values))
+                result = self.connection.execute(*_mark_params(row_id, self.worker_name, values, keep_lease))
                 self.connection.commit()
             except OperationalError as exc:
                 self.connection.rollback()
@@ -295,8 +319,8 @@ class _AsyncMarker:
         self.worker_name = worker_name
         self.lock = asyncio.Lock()
 
-    async def mark(self, row_id: UUID, **values: object) -> bool:
-        stmt, params = _mark_params(row_id, self.worker_name, values)
+    async def mark(self, row_id: UUID, *, keep_lease: bool = False, **values: object) -> bool:
+        stmt, params = _mark_params(row_id, self.worker_name, values, keep_lease)
         async with self.lock:
             try:
                 result = await self.connection.execute(stmt, params)

@@ -28,6 +28,48 @@ SHORT_TERM = 4
 
 _SPLIT = re.compile(r"[\n\r,;]+")
 
+_FILLER = frozenset(
+    [
+        "für",
+        "fuer",
+        "und",
+        "oder",
+        "der",
+        "die",
+        "das",
+        "den",
+        "dem",
+        "des",
+        "in",
+        "im",
+        "am",
+        "an",
+        "auf",
+        "mit",
+        "von",
+        "vom",
+        "zur",
+        "zum",
+        "bei",
+        "als",
+        "m",
+        "w",
+        "d",
+        "r",
+        "e",
+        "n",
+        "in",
+        "innen",
+        "mwd",
+    ]
+)
+"""Words that carry no meaning in a job title; left in, "für" alone makes unrelated titles look 60 % alike."""
+
+
+def process_term(text: str) -> str:
+    """``utils.default_process`` without filler words and gender endings ("Technologe/-in (m/w/d)")."""
+    return " ".join(w for w in utils.default_process(text).split() if w not in _FILLER)
+
 
 class TermKind(StrEnum):
     """Which profile field a member term matched."""
@@ -95,14 +137,14 @@ def _short_score(short: str, other: str) -> float:
 
 def _similarities(queries: Sequence[str], choices: Sequence[str], cutoff: float) -> list[dict[int, float]]:
     """For each query: choice index → similarity, only pairs at or above ``cutoff``."""
-    processed = [utils.default_process(c) for c in choices]
+    processed = [process_term(c) for c in choices]
     result: list[dict[int, float]] = []
     for query in queries:
-        q = utils.default_process(query)
+        q = process_term(query)
         found: dict[int, float] = {}
         if len(q) >= SHORT_TERM:
             for _choice, score, index in process.extract(
-                query, choices, scorer=fuzz.WRatio, processor=utils.default_process, limit=None, score_cutoff=cutoff
+                q, processed, scorer=fuzz.WRatio, processor=None, limit=None, score_cutoff=cutoff
             ):
                 if len(processed[index]) < SHORT_TERM:
                     score = _short_score(processed[index], q)  # noqa: PLW2901

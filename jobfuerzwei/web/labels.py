@@ -49,7 +49,13 @@ LABELS: dict[str, dict[str, str]] = {
         "withdrawn": "Zurückgezogen",
     },
     "contact_release": {"pending": "Entscheidung offen", "granted": "Freigegeben", "denied": "Nicht freigegeben"},
-    "outbox_status": {"pending": "Wartend", "sending": "Wird gesendet", "sent": "Gesendet", "failed": "Fehlgeschlagen"},
+    "outbox_status": {
+        "pending": "Wartend",
+        "sending": "Wird gesendet",
+        "releasing": "Wird übergeben",
+        "sent": "Gesendet",
+        "failed": "Fehlgeschlagen",
+    },
     "cefr": {
         "A1": "A1",
         "A2": "A2",

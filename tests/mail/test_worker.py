@@ -158,3 +158,60 @@ async def test_two_workers_never_send_the_same_row(
     assert sum(handled) == 120
     assert len(sink.envelopes) == 120
     assert set(_ids(sink).values()) == {1}
+
+
+class _VanishAfterData:
+    """Takes the message, then drops the connection instead of answering."""
+
+    def __init__(self) -> None:
+        self.envelopes: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        self.envelopes.append(envelope)
+        server.transport.abort()
+        return "250 OK"
+
+
+async def test_lost_answer_after_release_is_flagged_uncertain_and_not_sent_again(
+    settings: Settings, session_maker: async_sessionmaker[AsyncSession]
+) -> None:
+    handler = _VanishAfterData()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        mail = dataclasses.replace(settings.mail, port=port)
+        await enqueue_many(session_maker, settings, 1)
+        await drain(session_maker, mail)
+        await drain(session_maker, mail)  # a second round must not send it again
+    finally:
+        controller.stop()
+    async with session_maker() as session:
+        row = await session.scalar(select(OutboxMessage))
+    assert row is not None
+    assert row.status == OutboxStatus.FAILED
+    assert row.last_error.startswith("delivery uncertain")
+    assert len(handler.envelopes) == 1
+
+
+async def test_row_left_releasing_by_a_vanished_worker_is_flagged_not_resent(
+    settings: Settings, session_maker: async_sessionmaker[AsyncSession], sink: Sink
+) -> None:
+    await enqueue_many(session_maker, settings, 1)
+    async with session_maker() as session, session.begin():
+        await session.execute(
+            update(OutboxMessage).values(
+                status=OutboxStatus.RELEASING,
+                claimed_by="dead-worker",
+                claimed_until=utcnow() - dt.timedelta(seconds=1),
+            )
+        )
+    worker = OutboxWorker(settings.mail, session_maker)
+    assert await worker.run_once() == 0
+    await worker.close()
+    assert sink.envelopes == []
+    async with session_maker() as session:
+        row = await session.scalar(select(OutboxMessage))
+    assert row is not None
+    assert row.status == OutboxStatus.FAILED
+    assert "uncertain" in row.last_error
