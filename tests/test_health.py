@@ -21,3 +21,18 @@ async def test_unknown_page_is_a_german_404(client: AsyncTestClient[Litestar]) -
     response = await client.get("/does-not-exist")
     assert response.status_code == 404
     assert "Seite nicht gefunden" in response.text
+
+
+async def test_openapi_schema_lists_the_pages_and_forms(client: AsyncTestClient[Litestar]) -> None:
+    response = await client.get("/schema/openapi.json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    for path in (
+        "/register",
+        "/confirm/{token}",
+        "/status/{token}",
+        "/coordinator/profiles/{profile_id}/circulate",
+        "/e/{token}/answer/{answer}",
+    ):
+        assert path in paths
+    assert "post" in paths["/register"]

@@ -57,7 +57,6 @@ class CirculationController(Controller):
     """Coordinator: choose recipients, send, watch the progress, revoke a recipient's link."""
 
     path = "/coordinator"
-    include_in_schema = False
     dependencies = {"staff": Provide(provide_staff)}  # noqa: RUF012  # Litestar's class attribute
 
     @get("/profiles/{profile_id:uuid}/circulate")
@@ -152,7 +151,6 @@ class EmployerLinkController(Controller):
     """Employer link pages: no login, the token in the URL is the capability."""
 
     path = "/e/{token:str}"
-    include_in_schema = False
     cache_control = NO_STORE
 
     @get("/")

@@ -53,7 +53,6 @@ class AuthController(Controller):
     """Login and logout (no login needed to reach them)."""
 
     path = HOME
-    include_in_schema = False
 
     @get("/login")
     async def show_login(
@@ -124,7 +123,6 @@ class OverviewController(Controller):
     """The coordinator's start page."""
 
     path = HOME
-    include_in_schema = False
     dependencies = {"staff": Provide(provide_staff)}  # noqa: RUF012  # Litestar's class attribute
 
     @get("/")
@@ -159,7 +157,6 @@ class ProfilesController(Controller):
     """Review queue, profile view, approve / reject, merge, correct."""
 
     path = f"{HOME}/profiles"
-    include_in_schema = False
     dependencies = {"staff": Provide(provide_staff)}  # noqa: RUF012
 
     @get("/")
@@ -314,7 +311,6 @@ class MailsController(Controller):
     """Outbox state, failed mails with retry, and (dev mode) the captured mails of the local sink."""
 
     path = f"{HOME}/mails"
-    include_in_schema = False
     dependencies = {"staff": Provide(provide_staff)}  # noqa: RUF012
 
     @get("/")

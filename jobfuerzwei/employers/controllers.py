@@ -24,7 +24,6 @@ class MembersController(Controller):
     """Members are created and edited by the coordinator."""
 
     path = "/coordinator/members"
-    include_in_schema = False
     dependencies = {"staff": Provide(provide_staff)}  # noqa: RUF012  # Litestar's class attribute
 
     @get("/")

@@ -37,7 +37,6 @@ class PublicController(Controller):
     """Start page, privacy notice, imprint and the applicant's registration form."""
 
     path = "/"
-    include_in_schema = False
 
     @get("/")
     async def show_start(self, request: AnyRequest, settings: NamedDependency[Settings]) -> Template:
@@ -120,7 +119,6 @@ class ConfirmController(Controller):
     """The partner's double opt-in. GET only shows; the POST consents (mail scanners fetch every GET link)."""
 
     path = "/confirm"
-    include_in_schema = False
     cache_control = NO_STORE
 
     @get("/{token:str}")
@@ -172,7 +170,6 @@ class StatusController(Controller):
     """The partner's status page and its actions, reached through the personal status link."""
 
     path = "/status/{token:str}"
-    include_in_schema = False
     cache_control = NO_STORE
 
     @get("/")

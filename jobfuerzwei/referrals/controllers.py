@@ -41,7 +41,6 @@ class ReferralController(Controller):
     """Coordinator: all referrals by state; move any referral."""
 
     path = "/coordinator/referrals"
-    include_in_schema = False
     dependencies = {"staff": Provide(provide_staff)}  # noqa: RUF012  # Litestar's class attribute
 
     @get("/")
@@ -107,7 +106,6 @@ class EmployerReferralController(Controller):
     """Employer: its own referral for the profile behind its link."""
 
     path = "/e/{token:str}/referral"
-    include_in_schema = False
     cache_control = CacheControlHeader(no_store=True)
 
     @get("/")
