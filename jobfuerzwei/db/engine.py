@@ -22,15 +22,16 @@ def create_engine(url: str, *, echo: bool = False, null_pool: bool = False) -> A
     """Create the async engine; SQLite gets WAL, a busy timeout and enforced foreign keys.
 
     ``null_pool`` opens a connection per session: for engines used from more than one event loop (tests).
+    Statement parameters are hidden from error messages and logs: they carry personal data.
     """
     pool: dict[str, Any] = {"poolclass": NullPool} if null_pool else {}
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, **pool)
+        engine = create_async_engine(url, echo=echo, hide_parameters=True, connect_args={"timeout": 30}, **pool)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     if not null_pool:
         pool = {"pool_size": 10, "max_overflow": 10}
-    return create_async_engine(url, echo=echo, pool_pre_ping=True, **pool)
+    return create_async_engine(url, echo=echo, hide_parameters=True, pool_pre_ping=True, **pool)
 
 
 def create_sync_sqlite_engine(url: str) -> Engine:
@@ -39,7 +40,7 @@ def create_sync_sqlite_engine(url: str) -> Engine:
     A commit in WAL mode with ``synchronous=NORMAL`` takes tens of microseconds; done through aiosqlite it costs a
     thread hand-off each way, which under load (GIL switch interval) grows to milliseconds per mail.
     """
-    engine = sa_create_engine(url.replace("+aiosqlite", ""), poolclass=NullPool)
+    engine = sa_create_engine(url.replace("+aiosqlite", ""), poolclass=NullPool, hide_parameters=True)
     event.listen(engine, "connect", _sqlite_pragmas)
     # Never wait for the lock inside a blocking call: the caller yields to its event loop and tries again.
     event.listen(engine, "connect", lambda dbapi_connection, _record: dbapi_connection.execute("PRAGMA busy_timeout=0"))
