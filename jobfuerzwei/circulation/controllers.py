@@ -21,7 +21,7 @@ from jobfuerzwei.profiles.models import Profile
 from jobfuerzwei.staff.models import StaffUser
 from jobfuerzwei.web.auth import provide_staff
 from jobfuerzwei.web.labels import LABELS
-from jobfuerzwei.web.pages import page, redirect
+from jobfuerzwei.web.pages import cv_download, page, redirect
 
 NO_STORE = CacheControlHeader(no_store=True)
 
@@ -168,14 +168,7 @@ class EmployerLinkController(Controller):
         """The CV as a download, only with contact release."""
         access = await services.employer_access(db_session, token)
         path = profile_services.cv_path(settings, access.profile) if access.show_contact else None
-        if path is None or not path.is_file():
-            raise NotFound("Für dieses Profil gibt es keinen freigegebenen Lebenslauf.")
-        return File(
-            path=path,
-            filename=f"Lebenslauf-{access.profile.reference}.pdf",
-            media_type="application/pdf",
-            content_disposition_type="attachment",
-        )
+        return cv_download(path, access.profile.reference, "Für dieses Profil gibt es keinen freigegebenen Lebenslauf.")
 
     @get("/answer/{answer:str}")
     async def show_answer(

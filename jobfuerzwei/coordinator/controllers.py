@@ -24,7 +24,7 @@ from jobfuerzwei.profiles.schemas import form_values, profile_form_values, valid
 from jobfuerzwei.staff.models import StaffUser
 from jobfuerzwei.staff.services import LoginThrottle, authenticate, end_session, start_session
 from jobfuerzwei.web.auth import SESSION_COOKIE, provide_staff
-from jobfuerzwei.web.pages import page, redirect
+from jobfuerzwei.web.pages import cv_download, page, redirect
 
 HOME = "/coordinator"
 PER_PAGE = 25
@@ -199,15 +199,10 @@ class ProfilesController(Controller):
     ) -> File:
         """The CV as a download (never rendered inline)."""
         profile = await services.reviewable_profile(db_session, profile_id)
-        path = profile_services.cv_path(settings, profile)
-        if path is None:
-            raise NotFound("Zu diesem Profil gibt es keinen Lebenslauf.")
-        return File(
-            path=path,
-            filename=f"{profile.reference}-Lebenslauf.pdf",
-            media_type="application/pdf",
-            content_disposition_type="attachment",
-            headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"},
+        return cv_download(
+            profile_services.cv_path(settings, profile),
+            profile.reference,
+            "Zu diesem Profil gibt es keinen Lebenslauf.",
         )
 
     @post("/{profile_id:uuid}/approve")

@@ -14,7 +14,7 @@ from litestar.response import File, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobfuerzwei.config import Settings
-from jobfuerzwei.errors import DomainError, NotFound
+from jobfuerzwei.errors import DomainError
 from jobfuerzwei.profiles import services
 from jobfuerzwei.profiles.models import Profile, ProfileStatus
 from jobfuerzwei.profiles.schemas import (
@@ -27,7 +27,7 @@ from jobfuerzwei.profiles.schemas import (
 )
 from jobfuerzwei.referrals.services import decide_contact_release
 from jobfuerzwei.tokens.models import TokenPurpose
-from jobfuerzwei.web.pages import page, redirect
+from jobfuerzwei.web.pages import cv_download, page, redirect
 
 AnyRequest = Request[Any, Any, Any]
 NO_STORE = CacheControlHeader(no_store=True)
@@ -264,14 +264,8 @@ class StatusController(Controller):
     ) -> File:
         """The stored CV."""
         _row, profile = await services.profile_for_token(db_session, token, TokenPurpose.STATUS)
-        path = services.cv_path(settings, profile)
-        if path is None or not path.is_file():
-            raise NotFound("Zu diesem Profil ist kein Lebenslauf gespeichert.")
-        return File(
-            path=path,
-            filename=f"lebenslauf-{profile.reference}.pdf",
-            media_type="application/pdf",
-            content_disposition_type="attachment",
+        return cv_download(
+            services.cv_path(settings, profile), profile.reference, "Zu diesem Profil ist kein Lebenslauf gespeichert."
         )
 
     @get("/delete")

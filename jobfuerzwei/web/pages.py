@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from litestar import Request
-from litestar.response import Redirect, Template
+from litestar.response import File, Redirect, Template
 
+from jobfuerzwei.errors import NotFound
 from jobfuerzwei.web.flash import clear_flash, flash, pop_flash
 
 
@@ -27,3 +29,16 @@ def redirect(path: str, message: str | None = None) -> Redirect:
     if message:
         flash(response, message)
     return response
+
+
+def cv_download(path: Path | None, reference: str, missing: str) -> File:
+    """A stored CV as an attachment (never rendered inline), or ``NotFound`` with the German ``missing`` text."""
+    if path is None or not path.is_file():
+        raise NotFound(missing)
+    return File(
+        path=path,
+        filename=f"Lebenslauf-{reference}.pdf",
+        media_type="application/pdf",
+        content_disposition_type="attachment",
+        headers={"Cache-Control": "no-store"},
+    )
