@@ -24,9 +24,9 @@ from jobfuerzwei.web.pages import page, redirect
 
 
 def _move_context(
-    referral: Referral, form: dict[str, str] | None = None, errors: dict[str, str] | None = None
+    referral: Referral, actor: Actor, form: dict[str, str] | None = None, errors: dict[str, str] | None = None
 ) -> dict[str, Any]:
-    moves = services.allowed_moves(referral.state)
+    moves = services.allowed_moves(referral.state, actor)
     return {
         "referral": referral,
         "moves": moves,
@@ -72,7 +72,7 @@ class ReferralController(Controller):
     ) -> Template:
         """History and the move form."""
         referral = await services.get_referral(db_session, referral_id)
-        return page(request, "coordinator/referral.html", **_move_context(referral))
+        return page(request, "coordinator/referral.html", **_move_context(referral, Actor.COORDINATOR))
 
     @post("/{referral_id:uuid}/move")
     async def move_referral(
@@ -88,7 +88,7 @@ class ReferralController(Controller):
         form = await request.form()
         clean, errors = schemas.validate_move_form(form)
         if errors:
-            context = _move_context(referral, schemas.form_values(form), errors)
+            context = _move_context(referral, Actor.COORDINATOR, schemas.form_values(form), errors)
             return page(request, "coordinator/referral.html", status_code=400, **context)
         await services.move(
             db_session,
@@ -117,7 +117,9 @@ class EmployerReferralController(Controller):
         if access.referral is None:
             raise NotFound("Zu diesem Profil gibt es noch keine Vermittlung. Bitte melden Sie zuerst Interesse.")
         referral = await services.get_referral(db_session, access.referral.id, member_id=access.recipient.member_id)
-        return page(request, "employer/referral.html", token=token, access=access, **_move_context(referral))
+        return page(
+            request, "employer/referral.html", token=token, access=access, **_move_context(referral, Actor.EMPLOYER)
+        )
 
     @post("/")
     async def move_own_referral(
@@ -137,7 +139,7 @@ class EmployerReferralController(Controller):
         referral = await services.get_referral(db_session, referral_id, member_id=member_id)
         clean, errors = schemas.validate_move_form(form)
         if errors:
-            context = _move_context(referral, schemas.form_values(form), errors)
+            context = _move_context(referral, Actor.EMPLOYER, schemas.form_values(form), errors)
             return page(request, "employer/referral.html", status_code=400, token=token, access=access, **context)
         await services.move(
             db_session,

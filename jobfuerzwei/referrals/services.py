@@ -33,8 +33,24 @@ TRANSITIONS: dict[ReferralState, set[ReferralState]] = {
 OPEN_STATES = frozenset(s for s, nxt in TRANSITIONS.items() if nxt)
 
 
-def allowed_moves(state: ReferralState) -> list[ReferralState]:
-    """Next states in workflow order (for forms)."""
+_FORWARD = (
+    ReferralState.INTERESTED,
+    ReferralState.IN_CONTACT,
+    ReferralState.INTERVIEW,
+    ReferralState.OFFER,
+    ReferralState.HIRED,
+)
+
+
+def allowed_moves(state: ReferralState, actor: Actor = Actor.EMPLOYER) -> list[ReferralState]:
+    """Next states in workflow order (for forms).
+
+    Employers go one step at a time. The coordinator often learns of progress after the fact ("she starts on the
+    1st"), so from an open state it may jump to any later step; the history records the jump as one event.
+    """
+    if actor == Actor.COORDINATOR and state in OPEN_STATES:
+        later = _FORWARD[_FORWARD.index(state) + 1 :]
+        return [*later, ReferralState.CLOSED]
     return [s for s in ReferralState if s in TRANSITIONS[state]]
 
 
@@ -131,9 +147,9 @@ async def move(
     close_reason: CloseReason | None = None,
     member_id: UUID | None = None,
 ) -> Referral:
-    """Move a referral one step; HIRED marks the profile placed, which stops further circulation."""
+    """Move a referral (see ``allowed_moves``); HIRED marks the profile placed, which stops further circulation."""
     referral = await get_referral(session, referral_id, member_id=member_id)
-    if to_state not in TRANSITIONS[referral.state]:
+    if to_state not in allowed_moves(referral.state, actor):
         raise InvalidTransition(
             "Dieser Schritt ist im aktuellen Stand der Vermittlung nicht möglich. "
             "Bitte laden Sie die Seite neu; vielleicht hat jemand anderes sie gerade geändert."

@@ -50,15 +50,22 @@ async def load(session_maker: async_sessionmaker[AsyncSession], model: Any, iden
         return await session.get(model, ident)
 
 
+E, C = Actor.EMPLOYER, Actor.COORDINATOR
+
+
 @pytest.mark.parametrize(
-    ("path", "allowed"),
+    ("actor", "path", "allowed"),
     [
-        ([S.IN_CONTACT, S.INTERVIEW, S.OFFER, S.HIRED], True),
-        ([S.IN_CONTACT, S.CLOSED], True),
-        ([S.INTERVIEW], False),
-        ([S.HIRED], False),
-        ([S.IN_CONTACT, S.INTERVIEW, S.OFFER, S.HIRED, S.CLOSED], False),
-        ([S.CLOSED, S.IN_CONTACT], False),
+        (E, [S.IN_CONTACT, S.INTERVIEW, S.OFFER, S.HIRED], True),
+        (E, [S.IN_CONTACT, S.CLOSED], True),
+        (E, [S.INTERVIEW], False),  # employers go one step at a time
+        (E, [S.HIRED], False),
+        (C, [S.INTERVIEW], True),  # the coordinator may jump forward
+        (C, [S.HIRED], True),
+        (C, [S.OFFER, S.INTERVIEW], False),  # but never back
+        (C, [S.IN_CONTACT, S.INTERVIEW, S.OFFER, S.HIRED, S.CLOSED], False),
+        (C, [S.CLOSED, S.IN_CONTACT], False),
+        (E, [S.CLOSED, S.IN_CONTACT], False),
     ],
 )
 async def test_transitions_follow_the_workflow(
@@ -67,6 +74,7 @@ async def test_transitions_follow_the_workflow(
     db_session: AsyncSession,
     session_maker: async_sessionmaker[AsyncSession],
     settings: Settings,
+    actor: Actor,
     path: list[ReferralState],
     allowed: bool,
 ) -> None:
@@ -75,7 +83,7 @@ async def test_transitions_follow_the_workflow(
         try:
             for step in path:
                 reason = CloseReason.EMPLOYER_DECLINED if step == S.CLOSED else None
-                await services.move(session, settings, referral.id, step, actor=Actor.COORDINATOR, close_reason=reason)
+                await services.move(session, settings, referral.id, step, actor=actor, close_reason=reason)
         except InvalidTransition:
             assert not allowed
         else:
@@ -136,10 +144,13 @@ async def test_move_form_errors_and_stale_steps(
     assert ">x</textarea>" in no_reason.text
     unknown = await post(coordinator, f"{page}/move", {"to_state": "promoted"})
     assert unknown.status_code == 400
-    skipped = await post(coordinator, f"{page}/move", {"to_state": "offer"})
-    assert skipped.status_code == 409
-    assert "nicht möglich" in skipped.text
     assert (await load(session_maker, Referral, referral.id)).state == S.INTERESTED
+    jumped = await post(coordinator, f"{page}/move", {"to_state": "offer"})
+    assert jumped.status_code == 303
+    backwards = await post(coordinator, f"{page}/move", {"to_state": "interview"})
+    assert backwards.status_code == 409
+    assert "nicht möglich" in backwards.text
+    assert (await load(session_maker, Referral, referral.id)).state == S.OFFER
 
 
 async def test_hired_places_the_profile_and_stops_circulation(
