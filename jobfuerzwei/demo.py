@@ -307,6 +307,25 @@ class _Loader:
                 )
                 self.add(recipient, sent)
                 recipients[member.name] = recipient
+                for address in self.contact_emails[member.name]:
+                    # the delivery log of the round (progress "sent" on the overview); the demo keeps no body
+                    note = "Demodaten: beim Laden der Demodaten als versendet eingetragen."
+                    delivered = OutboxMessage(
+                        message_id=new_message_id(self.settings.mail.message_id_domain),
+                        template="profile_circulated",
+                        batch_id=circulation.id,
+                        profile_id=profile.id,
+                        to_addr=address,
+                        subject=f"Neues Profil {profile.reference} aus dem Netzwerk Job für Zwei",
+                        body_text=note,
+                        body_html=f"<p>{note}</p>",
+                        headers="",
+                        status=OutboxStatus.SENT,
+                        attempts=1,
+                        next_attempt_at=sent,
+                        sent_at=sent,
+                    )
+                    self.add(delivered, sent)
                 if answered is not None:
                     self.event_times.append(answered)
         return recipients

@@ -143,7 +143,12 @@ async def test_demo_mails_reach_the_dev_sink_with_working_links(
 
     box = mailbox.Maildir(dev.sink_dir, create=False)
     mails = [email.message_from_bytes(box.get_bytes(key), policy=email.policy.default) for key in box.iterkeys()]
-    assert len(mails) == await _count(db_session, OutboxMessage)
+    # the mails written out in the fixtures reach the sink; the rounds' delivery log (batch rows) has no body to show
+    written = await db_session.scalar(
+        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.batch_id.is_(None))
+    )
+    assert len(mails) == written
+    assert await _count(db_session, OutboxMessage) > len(mails)
     links = [link for m in mails for link in links_in(m)]  # type: ignore[arg-type]
     confirm = [link for link in links if link.startswith(f"{settings.base_url}/confirm/")]
     assert len(confirm) == 1
