@@ -36,3 +36,12 @@ async def test_openapi_schema_lists_the_pages_and_forms(client: AsyncTestClient[
     ):
         assert path in paths
     assert "post" in paths["/register"]
+
+
+def test_tokens_are_redacted_from_logged_paths() -> None:
+    from jobfuerzwei.web.errors import redact_path
+
+    assert redact_path("/status/abcDEF123_-/export") == "/status/<token>/export"
+    assert redact_path("/e/tok/answer/interested") == "/e/<token>/answer/interested"
+    assert redact_path("/confirm/tok") == "/confirm/<token>"
+    assert redact_path("/coordinator/profiles/1") == "/coordinator/profiles/1"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from litestar import Request, Response
@@ -77,7 +78,15 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
     return response
 
 
+_TOKEN_IN_PATH = re.compile(r"^/(confirm|status|e)/[^/]+")
+
+
+def redact_path(path: str) -> str:
+    """The path with the capability token of a mailed link replaced (a token in a log is a key in a log)."""
+    return _TOKEN_IN_PATH.sub(r"/\1/<token>", path)
+
+
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    """Log the exception type and path only (no request data: it may carry personal data)."""
-    log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path, exc_info=exc)
+    """Log the exception and the path without its token; no request data (it may carry personal data)."""
+    log.error("unhandled %s on %s %s", type(exc).__name__, request.method, redact_path(request.url.path), exc_info=exc)
     return _render(request, HTTP_500_INTERNAL_SERVER_ERROR, _TEXTS[500])
