@@ -14,8 +14,11 @@ import argparse
 import asyncio
 import datetime as dt
 import multiprocessing
+import os
 import re
 import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -195,7 +198,24 @@ async def bare_round(port: int, sink: CountingSink, n: int, connections: int) ->
     return t1 - t0
 
 
-async def main(members: int, rounds: int, connections: int) -> None:
+def start_worker_process(url: str, port: int, connections: int) -> subprocess.Popen[bytes]:
+    """``jobfuerzwei worker`` as production runs it, polling every 20 ms."""
+    env = {
+        **os.environ,
+        "JFZ_DATABASE_URL": url,
+        "JFZ_SECRET_KEY": "b" * 48,
+        "JFZ_BASE_URL": "http://testserver.local",
+        "JFZ_SMTP_HOST": "127.0.0.1",
+        "JFZ_SMTP_PORT": str(port),
+        "JFZ_SMTP_STARTTLS": "false",
+        "JFZ_SMTP_CONNECTIONS": str(connections),
+        "JFZ_MAIL_BATCH_SIZE": "100",
+        "JFZ_MAIL_POLL_SECONDS": "0.02",
+    }
+    return subprocess.Popen([sys.executable, "-m", "jobfuerzwei", "worker"], env=env, stderr=subprocess.DEVNULL)
+
+
+async def main(members: int, rounds: int, connections: int, worker: str) -> None:
     quiet_aiosmtpd()
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite+aiosqlite:///{Path(tmp) / 'bench.sqlite3'}"
@@ -209,13 +229,18 @@ async def main(members: int, rounds: int, connections: int) -> None:
         settings = Settings(
             db=DatabaseSettings(url=url),
             mail=MailSettings(
-                port=port, connections=connections, run_worker_in_app=True, poll_seconds=0.05, batch_size=100
+                port=port,
+                connections=connections,
+                run_worker_in_app=worker == "app",
+                poll_seconds=0.05,
+                batch_size=100,
             ),
             security=SecuritySettings(secret_key="b" * 48, cookie_secure=False, rate_limit_per_minute=100_000),
             data_dir=Path(tmp),
             base_url="http://testserver.local",
         )
         app_times, bare_times = [], []
+        process = start_worker_process(url, port, connections) if worker == "process" else None
         try:
             async with AsyncTestClient(app=create_app(settings), base_url="http://testserver.local") as client:
                 client.cookies.set(SESSION_COOKIE, token)
@@ -223,10 +248,14 @@ async def main(members: int, rounds: int, connections: int) -> None:
                     bare_times.append(await bare_round(port, sink, members, connections))
                     app_times.append(await app_round(client, sink, profile_ids[r], members))
         finally:
+            if process is not None:
+                process.terminate()
+                process.wait(10)
             sink.stop()
     app_rate = members / statistics.median(app_times)
     bare_rate = members / statistics.median(bare_times)
-    print(f"circulate {members} members, {connections} SMTP connections, {rounds} rounds (median)")
+    where = "in-app worker task" if worker == "app" else "separate `jobfuerzwei worker` process"
+    print(f"circulate {members} members, {connections} SMTP connections, {where}, SQLite, {rounds} rounds (median)")
     print(
         f"  app: POST 'Senden' -> last mail accepted: {statistics.median(app_times) * 1000:8.1f} ms  {app_rate:8.0f} mails/s"
     )
@@ -245,5 +274,6 @@ if __name__ == "__main__":
     parser.add_argument("--members", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--worker", choices=["app", "process"], default="app", help="embedded default or production")
     args = parser.parse_args()
-    asyncio.run(main(args.members, args.rounds, args.connections))
+    asyncio.run(main(args.members, args.rounds, args.connections, args.worker))

@@ -9,8 +9,7 @@ from advanced_alchemy.types import GUID
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, event
-from sqlalchemy import create_engine as sa_create_engine
+from sqlalchemy import event
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry, NullPool
@@ -32,19 +31,6 @@ def create_engine(url: str, *, echo: bool = False, null_pool: bool = False) -> A
     if not null_pool:
         pool = {"pool_size": 10, "max_overflow": 10}
     return create_async_engine(url, echo=echo, hide_parameters=True, pool_pre_ping=True, **pool)
-
-
-def create_sync_sqlite_engine(url: str) -> Engine:
-    """A blocking engine on the same SQLite file (pysqlite), for the outbox worker's per-row commits.
-
-    A commit in WAL mode with ``synchronous=NORMAL`` takes tens of microseconds; done through aiosqlite it costs a
-    thread hand-off each way, which under load (GIL switch interval) grows to milliseconds per mail.
-    """
-    engine = sa_create_engine(url.replace("+aiosqlite", ""), poolclass=NullPool, hide_parameters=True)
-    event.listen(engine, "connect", _sqlite_pragmas)
-    # Never wait for the lock inside a blocking call: the caller yields to its event loop and tries again.
-    event.listen(engine, "connect", lambda dbapi_connection, _record: dbapi_connection.execute("PRAGMA busy_timeout=0"))
-    return engine
 
 
 def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:

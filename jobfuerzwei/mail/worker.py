@@ -15,19 +15,19 @@ import os
 import random
 import secrets
 import socket
+import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from enum import StrEnum
 from functools import lru_cache
 from typing import Protocol
 from uuid import UUID
 
-from sqlalchemy import Connection, Engine, Update, bindparam, or_, select, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Dialect, Update, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from jobfuerzwei.config import MailSettings
 from jobfuerzwei.db.base import utcnow
-from jobfuerzwei.db.engine import create_sync_sqlite_engine
 from jobfuerzwei.mail.messages import build_mime
 from jobfuerzwei.mail.models import OutboxMessage, OutboxStatus
 from jobfuerzwei.mail.senders import (
@@ -52,7 +52,7 @@ class OutboxWorker:
         self.name = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         self.wakeup = asyncio.Event()
         self._connections = [SmtpConnection(settings) for _ in range(max(1, settings.connections))]
-        self._sync_engine: Engine | None = None
+        self._sync_marker: _SyncMarker | None = None
 
     async def run(self, stop: asyncio.Event) -> None:
         """Loop: deliver what is due, then sleep until woken, polled or stopped."""
@@ -75,9 +75,9 @@ class OutboxWorker:
         """Close the SMTP connections."""
         for conn in self._connections:
             await conn.quit()
-        if self._sync_engine is not None:
-            self._sync_engine.dispose()
-            self._sync_engine = None
+        if self._sync_marker is not None:
+            self._sync_marker.close()
+            self._sync_marker = None
 
     async def run_once(self) -> int:
         """Deliver due rows until none is left (or no connection works); returns how many were handled.
@@ -95,10 +95,9 @@ class OutboxWorker:
             markers: list[_Marker] = []
             if engine.dialect.name == "sqlite":
                 # One writer at a time anyway: the lanes share one blocking connection (see _SyncMarker).
-                if self._sync_engine is None:
-                    self._sync_engine = create_sync_sqlite_engine(engine.url.render_as_string(hide_password=False))
-                shared = _SyncMarker(stack.enter_context(self._sync_engine.connect()), self.name)
-                markers = [shared for _ in lanes]
+                if self._sync_marker is None:
+                    self._sync_marker = _SyncMarker(engine.url.database or "", self.name, engine.dialect)
+                markers = [self._sync_marker for _ in lanes]
             else:  # PostgreSQL: a connection per lane, so the per-row commits run in parallel
                 markers = [_AsyncMarker(await stack.enter_async_context(engine.connect()), self.name) for _ in lanes]
             await asyncio.gather(
@@ -148,49 +147,80 @@ class OutboxWorker:
             return list(result)
 
     async def _deliver(self, conn: SmtpConnection, feed: _Feed, marker: _Marker) -> None:
-        while (row := await feed.next()) is not None:
-            raw = build_mime(
-                sender=self.settings.sender,
-                to=row.to_addr,
-                subject=row.subject,
-                text=row.body_text,
-                html=row.body_html,
-                message_id=row.message_id,
-                date=row.created_at,
-                extra_headers=row.headers,
-                reply_to=self.settings.reply_to,
-            )
-
-            async def mark_releasing(row_id: UUID = row.id) -> bool:
-                return await marker.mark(row_id, keep_lease=True, status=OutboxStatus.RELEASING)
-
-            try:
-                await conn.send(_address(self.settings.sender), row.to_addr, raw, mark_releasing)
-            except SupersededError:
-                continue
-            except UncertainDeliveryError as exc:
-                await marker.mark(row.id, status=OutboxStatus.FAILED, last_error=f"{UNCERTAIN}: {exc}", sent_at=None)
-            except PermanentMailError as exc:
-                await marker.mark(row.id, status=OutboxStatus.FAILED, last_error=str(exc), sent_at=None)
-            except TransientMailError as exc:
-                await self._retry(marker, row, str(exc))
-                if conn.client is None:
-                    # the connection is gone: this lane stops for this round instead of hammering a server that
-                    # is down; the other lanes go on, but no more rows are claimed in this round
-                    feed.stop()
+        # "sent" of a delivered row is written in the same transaction as the lane's next state change (usually
+        # the next row's "releasing"): one commit per mail instead of two. A crash in between leaves that row
+        # "releasing", i.e. flagged uncertain, never sent twice.
+        delivered: list[tuple[UUID, dt.datetime]] = []
+        try:
+            while (row := await feed.next()) is not None:
+                await self._deliver_one(conn, feed, marker, row, delivered)
+                if conn.client is None and feed.stopped:
                     return
-            else:
-                await marker.mark(row.id, status=OutboxStatus.SENT, sent_at=utcnow())
+        finally:
+            if delivered:
+                await marker.mark(None, also_sent=delivered)
 
-    async def _retry(self, marker: _Marker, row: OutboxMessage, error: str, *, count: bool = True) -> None:
+    async def _deliver_one(
+        self,
+        conn: SmtpConnection,
+        feed: _Feed,
+        marker: _Marker,
+        row: OutboxMessage,
+        delivered: list[tuple[UUID, dt.datetime]],
+    ) -> None:
+        raw = build_mime(
+            sender=self.settings.sender,
+            to=row.to_addr,
+            subject=row.subject,
+            text=row.body_text,
+            html=row.body_html,
+            message_id=row.message_id,
+            date=row.created_at,
+            extra_headers=row.headers,
+            reply_to=self.settings.reply_to,
+        )
+
+        async def mark_releasing() -> bool:
+            return await marker.mark(row.id, also_sent=delivered, keep_lease=True, status=OutboxStatus.RELEASING)
+
+        try:
+            await conn.send(_address(self.settings.sender), row.to_addr, raw, mark_releasing)
+        except SupersededError:
+            return
+        except UncertainDeliveryError as exc:
+            error = f"{UNCERTAIN}: {exc}"
+            await marker.mark(row.id, also_sent=delivered, status=OutboxStatus.FAILED, last_error=error)
+        except PermanentMailError as exc:
+            await marker.mark(
+                row.id, also_sent=delivered, status=OutboxStatus.FAILED, last_error=str(exc), sent_at=None
+            )
+        except TransientMailError as exc:
+            await self._retry(marker, row, str(exc), also_sent=delivered)
+            if conn.client is None:
+                # the connection is gone: this lane stops for this round instead of hammering a server that
+                # is down; the other lanes go on, but no more rows are claimed in this round
+                feed.stop()
+        else:
+            delivered.append((row.id, utcnow()))
+
+    async def _retry(
+        self,
+        marker: _Marker,
+        row: OutboxMessage,
+        error: str,
+        *,
+        count: bool = True,
+        also_sent: list[tuple[UUID, dt.datetime]] | None = None,
+    ) -> None:
         attempts = row.attempts if count else max(0, row.attempts - 1)
         if attempts >= self.settings.max_attempts:
-            await marker.mark(row.id, status=OutboxStatus.FAILED, last_error=error, sent_at=None)
+            await marker.mark(row.id, also_sent=also_sent, status=OutboxStatus.FAILED, last_error=error, sent_at=None)
             return
         delay = min(3600.0, self.settings.backoff_base_seconds * 2 ** max(0, attempts - 1))
         delay *= random.uniform(0.5, 1.5)  # noqa: S311  # jitter, not security
         await marker.mark(
             row.id,
+            also_sent=also_sent,
             status=OutboxStatus.PENDING,
             attempts=attempts,
             last_error=error,
@@ -215,6 +245,11 @@ class _Feed:
     def stop(self) -> None:
         """Claim nothing more in this round."""
         self._exhausted = True
+
+    @property
+    def stopped(self) -> bool:
+        """No more rows will be claimed in this round."""
+        return self._exhausted
 
     async def next(self) -> OutboxMessage | None:
         """The next row, or None when the round is over."""
@@ -272,43 +307,117 @@ def _mark_params(
     return _mark_statement(tuple(sorted(values))), {"b_id": row_id, "b_worker": worker_name, **params}
 
 
-class _Marker(Protocol):
-    """Records the outcome of one row in a committed transaction of its own."""
+Delivered = list[tuple[UUID, dt.datetime]]
 
-    async def mark(self, row_id: UUID, *, keep_lease: bool = False, **values: object) -> bool: ...
+
+def _statements(
+    row_id: UUID | None,
+    worker_name: str,
+    values: dict[str, object],
+    keep_lease: bool,
+    also_sent: Delivered | None,
+) -> list[tuple[Update, dict[str, object]]]:
+    """The updates of one transaction: rows delivered since the last commit become sent, then ``row_id`` changes."""
+    statements = [
+        _mark_params(sent_id, worker_name, {"status": OutboxStatus.SENT, "sent_at": at})
+        for sent_id, at in also_sent or ()
+    ]
+    if row_id is not None:
+        statements.append(_mark_params(row_id, worker_name, values, keep_lease))
+    return statements
+
+
+class _Marker(Protocol):
+    """Records the outcome of a row in a committed transaction (with the lane's delivered rows, see _deliver)."""
+
+    async def mark(
+        self, row_id: UUID | None, *, also_sent: Delivered | None = None, keep_lease: bool = False, **values: object
+    ) -> bool: ...
 
 
 class _SyncMarker:
-    """SQLite: a blocking commit in the event loop thread (tens of microseconds, no thread hand-off).
+    """SQLite: a blocking commit on a plain sqlite3 connection, in the event loop thread.
 
-    It also keeps the gap between "marked sent" and the release of the message (see senders.py) as short as it
-    can be: no other task runs in between.
+    A commit in WAL mode with ``synchronous=NORMAL`` takes tens of microseconds. Through aiosqlite it costs two
+    thread hand-offs, which under load grow to milliseconds per mail; through SQLAlchemy's Core it costs more
+    Python than the commit itself. The statements are few and fixed, so they are written out here once, with the
+    column types' own bind processors (``_SqliteUpdates``). Blocking also keeps the gap between "releasing" and
+    the final dot (see senders.py) as short as it can be: no other task runs in between.
     """
 
-    def __init__(self, connection: Connection, worker_name: str) -> None:
-        self.connection = connection
+    def __init__(self, database: str, worker_name: str, dialect: Dialect) -> None:
+        self.connection = sqlite3.connect(database, timeout=0, isolation_level=None, check_same_thread=False)
+        self.connection.execute("PRAGMA journal_mode=WAL")
+        self.connection.execute("PRAGMA synchronous=NORMAL")
         self.worker_name = worker_name
+        self.updates = _SqliteUpdates(dialect)
 
-    async def mark(self, row_id: UUID, *, keep_lease: bool = False, **values: object) -> bool:
+    def close(self) -> None:
+        self.connection.close()
+
+    async def mark(
+        self, row_id: UUID | None, *, also_sent: Delivered | None = None, keep_lease: bool = False, **values: object
+    ) -> bool:
         # The lock may be held by a transaction of this very event loop (the web app, in the embedded default):
         # waiting for it inside a blocking call would deadlock, so a busy database means "yield, then retry".
         delay = 0.0005
         deadline = time.monotonic() + 60
+        batch = [
+            self.updates.build(sent_id, self.worker_name, {"status": OutboxStatus.SENT, "sent_at": at})
+            for sent_id, at in also_sent or ()
+        ]
+        if row_id is not None:
+            if not keep_lease:
+                values["claimed_until"] = None
+            batch.append(self.updates.build(row_id, self.worker_name, values))
         while True:
             try:
-                result = self.connection.execute(*_mark_params(row_id, self.worker_name, values, keep_lease))
-                self.connection.commit()
-            except OperationalError as exc:
-                self.connection.rollback()
-                if "locked" not in str(exc.orig) or time.monotonic() > deadline:
+                self.connection.execute("BEGIN IMMEDIATE")
+                rowcount = 0
+                for sql, params in batch:
+                    rowcount = self.connection.execute(sql, params).rowcount
+                self.connection.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                if self.connection.in_transaction:
+                    self.connection.execute("ROLLBACK")
+                if "locked" not in str(exc) or time.monotonic() > deadline:
                     raise
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 0.05)
             except BaseException:
-                self.connection.rollback()
+                if self.connection.in_transaction:
+                    self.connection.execute("ROLLBACK")
                 raise
             else:
-                return bool(result.rowcount)
+                if also_sent:
+                    also_sent.clear()
+                return bool(rowcount)
+
+
+class _SqliteUpdates:
+    """``UPDATE outbox SET … WHERE id = ? AND claimed_by = ?`` with values converted as SQLAlchemy would."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        table = OutboxMessage.__table__
+        self.processors = {c.name: c.type.dialect_impl(dialect).bind_processor(dialect) for c in table.c}
+
+    def build(self, row_id: UUID, worker_name: str, values: dict[str, object]) -> tuple[str, list[object]]:
+        values = {**values, "updated_at": utcnow()}
+        keys = tuple(sorted(values))
+        params = [self._convert(key, values[key]) for key in keys]
+        return _sqlite_update_sql(keys), [*params, self._convert("id", row_id), worker_name]
+
+    def _convert(self, column: str, value: object) -> object:
+        processor = self.processors[column]
+        if isinstance(value, StrEnum):
+            value = value.value
+        return processor(value) if processor is not None and value is not None else value
+
+
+@lru_cache(maxsize=16)
+def _sqlite_update_sql(keys: tuple[str, ...]) -> str:
+    assignments = ", ".join(f'"{key}" = ?' for key in keys)  # keys are column names from this module, not input
+    return f"UPDATE outbox SET {assignments} WHERE id = ? AND claimed_by = ?"  # noqa: S608
 
 
 class _AsyncMarker:
@@ -319,16 +428,21 @@ class _AsyncMarker:
         self.worker_name = worker_name
         self.lock = asyncio.Lock()
 
-    async def mark(self, row_id: UUID, *, keep_lease: bool = False, **values: object) -> bool:
-        stmt, params = _mark_params(row_id, self.worker_name, values, keep_lease)
+    async def mark(
+        self, row_id: UUID | None, *, also_sent: Delivered | None = None, keep_lease: bool = False, **values: object
+    ) -> bool:
         async with self.lock:
             try:
-                result = await self.connection.execute(stmt, params)
+                rowcount = 0
+                for stmt, params in _statements(row_id, self.worker_name, values, keep_lease, also_sent):
+                    rowcount = (await self.connection.execute(stmt, params)).rowcount
                 await self.connection.commit()
             except BaseException:
                 await self.connection.rollback()
                 raise
-        return bool(result.rowcount)
+        if also_sent:
+            also_sent.clear()
+        return bool(rowcount)
 
 
 async def _first(*events: asyncio.Event) -> None:

@@ -126,7 +126,7 @@ async def test_worker_killed_mid_batch_restarts_without_loss_or_duplicates(
         uncertain = [r for r in rows if r.status == OutboxStatus.FAILED]
         assert sent <= set(ids)  # every row marked sent was delivered
         assert all(r.last_error.startswith("delivery uncertain") for r in uncertain)
-        assert len(uncertain) <= 4  # at most the one mail in flight per SMTP connection
+        assert len(uncertain) <= 8  # per SMTP connection at most the mail in flight and the one before it
         assert set(ids) <= sent | {r.message_id for r in uncertain}  # nothing delivered that the outbox does not know
         assert len(sent) + len(uncertain) == total
     finally:
