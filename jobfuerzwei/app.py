@@ -10,7 +10,6 @@ from typing import Any
 
 from advanced_alchemy.extensions.litestar import AsyncSessionConfig, SQLAlchemyAsyncConfig, SQLAlchemyPlugin
 from litestar import Litestar, Request, get
-from litestar.config.allowed_hosts import AllowedHostsConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import HTTPException
@@ -33,7 +32,12 @@ from jobfuerzwei.profiles.controllers import controllers as profile_controllers
 from jobfuerzwei.referrals.controllers import controllers as referral_controllers
 from jobfuerzwei.web.auth import LoginRequired, login_redirect
 from jobfuerzwei.web.errors import domain_error_handler, http_error_handler, internal_error_handler
-from jobfuerzwei.web.security import client_address, is_rate_limited_request, security_headers
+from jobfuerzwei.web.security import (
+    client_address,
+    host_check_middleware,
+    is_rate_limited_request,
+    security_headers,
+)
 from jobfuerzwei.web.templating import STATIC_DIR, TEMPLATES_DIR, template_engine
 
 log = logging.getLogger("jobfuerzwei")
@@ -109,13 +113,13 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             cookie_samesite="lax",
             exclude=["/healthz"],
         ),
-        allowed_hosts=AllowedHostsConfig(allowed_hosts=list(settings.security.allowed_hosts)),
         middleware=[
+            host_check_middleware(settings.security.allowed_hosts),
             RateLimitConfig(
                 rate_limit=("minute", settings.security.rate_limit_per_minute),
                 check_throttle_handler=is_rate_limited_request,
                 identifier_for_request=lambda request: client_address(request, trusted),
-            ).middleware
+            ).middleware,
         ],
         response_headers=security_headers(),
         exception_handlers={

@@ -74,6 +74,10 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> int:
     if settings.dev_mode and "JFZ_BASE_URL" not in os.environ:
         os.environ["JFZ_BASE_URL"] = f"http://{host}:{port}"
         settings = load_settings()
+    if workers > 1 and (settings.mail.dev_sink or settings.db.url.startswith("sqlite")):
+        # each process would start its own mail sink on the same port; SQLite wants one writing process
+        print("jobfuerzwei: --workers > 1 needs PostgreSQL and a real SMTP server; starting one process")  # noqa: T201
+        workers = 1
     migrate(settings.db.url)
     if settings.dev_mode:
         asyncio.run(_dev_setup(settings))

@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 class ConfigError(RuntimeError):
@@ -169,7 +170,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         message_id_domain=env.get("JFZ_MESSAGE_ID_DOMAIN", MailSettings.message_id_domain),
     )
     proxies = tuple(p.strip() for p in env.get("JFZ_TRUSTED_PROXIES", "").split(",") if p.strip())
-    hosts = tuple(h.strip() for h in env.get("JFZ_ALLOWED_HOSTS", "*").split(",") if h.strip())
+    # Production answers only to the host of JFZ_BASE_URL (and loopback, for health checks) unless told otherwise.
+    default_hosts = "*" if dev else ",".join([urlsplit(base_url).hostname or "*", "127.0.0.1", "localhost"])
+    hosts = tuple(h.strip() for h in env.get("JFZ_ALLOWED_HOSTS", default_hosts).split(",") if h.strip())
     return Settings(
         db=DatabaseSettings(url=db_url, echo=_bool(env.get("JFZ_DATABASE_ECHO"), False)),
         mail=mail,

@@ -151,3 +151,17 @@ def test_every_variable_is_documented_in_readme_and_env_example() -> None:
     assert used
     assert used - in_example == set(), "add these to .env.example"
     assert used - in_readme == set(), "add these to the configuration table in README.md"
+
+
+def test_production_answers_only_to_the_base_url_host_by_default() -> None:
+    from jobfuerzwei.config import load_settings
+
+    settings = load_settings(
+        {
+            "JFZ_DATABASE_URL": "postgresql+asyncpg://u:p@db/jfz",
+            "JFZ_SECRET_KEY": "s" * 40,
+            "JFZ_BASE_URL": "https://jobs.ihk.example",
+            "JFZ_SMTP_HOST": "mail.example",
+        }
+    )
+    assert settings.security.allowed_hosts == ("jobs.ihk.example", "127.0.0.1", "localhost")

@@ -3,6 +3,8 @@ from __future__ import annotations
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from jobfuerzwei.config import Settings
+
 
 async def test_healthz_answers_when_database_answers(client: AsyncTestClient[Litestar]) -> None:
     response = await client.get("/healthz")
@@ -45,3 +47,17 @@ def test_tokens_are_redacted_from_logged_paths() -> None:
     assert redact_path("/e/tok/answer/interested") == "/e/<token>/answer/interested"
     assert redact_path("/confirm/tok") == "/confirm/<token>"
     assert redact_path("/coordinator/profiles/1") == "/coordinator/profiles/1"
+
+
+async def test_unknown_host_header_is_refused_when_hosts_are_configured(settings: Settings) -> None:
+    import dataclasses
+
+    from jobfuerzwei.app import create_app
+
+    strict = dataclasses.replace(
+        settings, security=dataclasses.replace(settings.security, allowed_hosts=("testserver.local", "127.0.0.1"))
+    )
+    async with AsyncTestClient(app=create_app(strict), base_url="http://testserver.local:8080") as client:
+        assert (await client.get("/healthz")).status_code == 200  # the port does not matter
+        assert (await client.get("/healthz", headers={"host": "evil.example"})).status_code == 400
+        assert (await client.get("/healthz", headers={"host": "127.0.0.1:9999"})).status_code == 200

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.datastructures import ResponseHeader
+from litestar.response.base import ASGIResponse
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
@@ -43,3 +45,36 @@ RATE_LIMITED_PATHS = ("/register", "/coordinator/login")
 def is_rate_limited_request(request: Request) -> bool:  # type: ignore[type-arg]
     """Only POSTs to the public form and the login count towards the per-address limit."""
     return request.method == "POST" and request.url.path in RATE_LIMITED_PATHS
+
+
+def host_check_middleware(allowed_hosts: Iterable[str]) -> Callable[[ASGIApp], ASGIApp]:
+    """Answer 400 to a ``Host`` header whose name (port ignored) is not allowed.
+
+    Litestar's own allowed-hosts check compares the whole header, port included, so "127.0.0.1:8000" would need
+    an entry per port; links are never built from the Host header here, this check is defence in depth.
+    """
+    allowed = {h.lower() for h in allowed_hosts}
+    wildcard = "*" in allowed
+    suffixes = tuple(h[1:] for h in allowed if h.startswith("*."))
+
+    def middleware(app: ASGIApp) -> ASGIApp:
+        async def check(scope: Scope, receive: Receive, send: Send) -> None:
+            if wildcard or scope["type"] not in ("http", "websocket"):
+                await app(scope, receive, send)
+                return
+            host = ""
+            for key, value in scope.get("headers", []):
+                if key == b"host":
+                    host = value.decode("latin-1").lower()
+                    break
+            name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+            name = name.strip("[]")
+            if name in allowed or (suffixes and name.endswith(suffixes)):
+                await app(scope, receive, send)
+                return
+            response = ASGIResponse(body=b"invalid host header", status_code=400, media_type="text/plain")
+            await response(scope, receive, send)
+
+        return check
+
+    return middleware
