@@ -22,7 +22,7 @@ from jobfuerzwei.employers import services as employer_services
 from jobfuerzwei.employers.models import Member, MemberContact
 from jobfuerzwei.errors import DomainError, InvalidTransition, LinkInvalid, NotFound
 from jobfuerzwei.mail.messages import render_email
-from jobfuerzwei.mail.outbox import Addressed, enqueue_many
+from jobfuerzwei.mail.outbox import enqueue_many
 from jobfuerzwei.matching.scoring import Match, MemberTerms, rank_members, split_terms
 from jobfuerzwei.profiles import services as profile_services
 from jobfuerzwei.profiles.models import Profile, ProfileKind, ProfileStatus
@@ -266,17 +266,18 @@ async def circulate(
         days=settings.security.employer_token_days,
         recipient_ids=[row["id"] for row in recipients],
     )
-    mails: list[Addressed] = []
-    for c, token in zip(chosen, clear_tokens, strict=True):
-        text = rendered.text.replace(_TOKEN_SLOT, token)
-        html = rendered.html.replace(_TOKEN_SLOT, token)
-        mails.extend(Addressed(to=address, text=text, html=html) for address in c.emails)
     await enqueue_many(
         session,
         settings,
         template=PROFILE_MAIL,
         subject=rendered.subject,
-        mails=mails,
+        text=rendered.text,
+        html=rendered.html,
+        recipients=[
+            (address, {_TOKEN_SLOT: token})
+            for c, token in zip(chosen, clear_tokens, strict=True)
+            for address in c.emails
+        ],
         profile_id=profile.id,
         batch_id=circulation.id,
     )

@@ -6,7 +6,7 @@ import datetime as dt
 from enum import StrEnum
 from uuid import UUID
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from jobfuerzwei.db.base import DateTimeUTC, UUIDAuditBase
@@ -25,6 +25,22 @@ class OutboxStatus(StrEnum):
     """Permanent failure, or attempts exhausted; shown to the coordinator."""
 
 
+class OutboxBody(UUIDAuditBase):
+    """A body shared by the mails of one batch (a circulation to 1,000 members stores its text once).
+
+    Each mail fills in its own values (``OutboxMessage.fill``: placeholder → value, e.g. its link token).
+    """
+
+    __tablename__ = "outbox_bodies"
+
+    profile_id: Mapped[UUID | None] = mapped_column(ForeignKey("profiles.id", ondelete="CASCADE"), index=True)
+    body_text: Mapped[str] = mapped_column(Text, default="")
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    body_id: Mapped[UUID | None] = mapped_column(ForeignKey("outbox_bodies.id", ondelete="CASCADE"), index=True)
+    """A shared body (then ``body_text``/``body_html`` stay empty), filled in with ``fill``."""
+    fill: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+
+
 class OutboxMessage(UUIDAuditBase):
     """A mail waiting for, or done with, delivery."""
 
@@ -40,8 +56,11 @@ class OutboxMessage(UUIDAuditBase):
     """Deleting a profile deletes every copy of its mails."""
     to_addr: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
-    body_text: Mapped[str] = mapped_column(Text)
+    body_text: Mapped[str] = mapped_column(Text, default="")
     body_html: Mapped[str] = mapped_column(Text, default="")
+    body_id: Mapped[UUID | None] = mapped_column(ForeignKey("outbox_bodies.id", ondelete="CASCADE"), index=True)
+    """A shared body (then ``body_text``/``body_html`` stay empty), filled in with ``fill``."""
+    fill: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     headers: Mapped[str] = mapped_column(Text, default="")
     """Extra headers as ``Name: value`` lines (validated on write: no CR/LF inside values)."""
     status: Mapped[OutboxStatus] = mapped_column(String(20), default=OutboxStatus.PENDING)

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from jobfuerzwei.config import Settings
 from jobfuerzwei.db.base import utcnow
 from jobfuerzwei.mail.messages import check_header_value, new_message_id, render_email
-from jobfuerzwei.mail.models import OutboxMessage, OutboxStatus
+from jobfuerzwei.mail.models import OutboxBody, OutboxMessage, OutboxStatus
 
 
 def enqueue(
@@ -47,32 +47,41 @@ def enqueue(
     return row
 
 
-@dataclass(frozen=True)
-class Addressed:
-    """One mail of a bulk enqueue: recipient and the bodies already filled in."""
-
-    to: str
-    text: str
-    html: str
-
-
 async def enqueue_many(
     session: AsyncSession,
     settings: Settings,
     *,
     template: str,
     subject: str,
-    mails: list[Addressed],
+    text: str,
+    html: str,
+    recipients: list[tuple[str, dict[str, str]]],
     profile_id: UUID | None = None,
     batch_id: UUID | None = None,
 ) -> int:
-    """Add many mails of one rendered template in one bulk insert (no ORM objects), in the caller's transaction.
+    """Add many mails of one rendered template in bulk, in the caller's transaction.
 
-    Render once with ``render_email`` and fill per-recipient values into the bodies cheaply (``str.replace``):
-    rendering 1,000 times would cost more than sending.
+    The body is stored once (``OutboxBody``); each ``(address, fill)`` becomes an outbox row whose placeholders
+    the worker replaces when it sends. Rendering and storing 1,000 bodies would cost more than sending them.
     """
+    if not recipients:
+        return 0
     now = utcnow()
     check_header_value(subject)
+    body_id = uuid.uuid4()
+    await session.execute(
+        insert(OutboxBody.__table__),  # type: ignore[arg-type]
+        [
+            {
+                "id": body_id,
+                "profile_id": profile_id,
+                "body_text": text,
+                "body_html": html,
+                "created_at": now,
+                "updated_at": now,
+            }
+        ],
+    )
     rows = [
         {
             "id": uuid.uuid4(),
@@ -80,10 +89,12 @@ async def enqueue_many(
             "template": template,
             "batch_id": batch_id,
             "profile_id": profile_id,
-            "to_addr": check_header_value(mail.to),
+            "to_addr": check_header_value(address),
             "subject": subject,
-            "body_text": mail.text,
-            "body_html": mail.html,
+            "body_text": "",
+            "body_html": "",
+            "body_id": body_id,
+            "fill": fill,
             "headers": "",
             "status": OutboxStatus.PENDING,
             "attempts": 0,
@@ -92,10 +103,9 @@ async def enqueue_many(
             "created_at": now,
             "updated_at": now,
         }
-        for mail in mails
+        for address, fill in recipients
     ]
-    if rows:
-        await session.execute(insert(OutboxMessage.__table__), rows)  # type: ignore[arg-type]
+    await session.execute(insert(OutboxMessage.__table__), rows)  # type: ignore[arg-type]
     return len(rows)
 
 
@@ -134,8 +144,9 @@ async def batch_progress(session: AsyncSession, batch_id: UUID) -> BatchProgress
 
 
 async def delete_for_profile(session: AsyncSession, profile_id: UUID) -> int:
-    """Remove every outbox copy of a profile's mails (pending, sent or failed)."""
+    """Remove every outbox copy of a profile's mails (pending, sent or failed) and their shared bodies."""
     result = await session.execute(delete(OutboxMessage).where(OutboxMessage.profile_id == profile_id))
+    await session.execute(delete(OutboxBody).where(OutboxBody.profile_id == profile_id))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 

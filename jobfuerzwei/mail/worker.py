@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 from jobfuerzwei.config import MailSettings
 from jobfuerzwei.db.base import utcnow
 from jobfuerzwei.mail.messages import build_mime
-from jobfuerzwei.mail.models import OutboxMessage, OutboxStatus
+from jobfuerzwei.mail.models import OutboxBody, OutboxMessage, OutboxStatus
 from jobfuerzwei.mail.senders import (
     PermanentMailError,
     SmtpConnection,
@@ -39,6 +39,9 @@ from jobfuerzwei.mail.senders import (
 )
 
 log = logging.getLogger("jobfuerzwei.mail")
+
+_BODY_CACHE = 64
+"""Shared bodies kept in memory (one per circulation in flight)."""
 
 UNCERTAIN = "delivery uncertain (the server may have accepted it; check before sending again)"
 
@@ -53,6 +56,7 @@ class OutboxWorker:
         self.wakeup = asyncio.Event()
         self._connections = [SmtpConnection(settings) for _ in range(max(1, settings.connections))]
         self._sync_marker: _SyncMarker | None = None
+        self._bodies: collections.OrderedDict[UUID, tuple[str, str]] = collections.OrderedDict()
 
     async def run(self, stop: asyncio.Event) -> None:
         """Loop: deliver what is due, then sleep until woken, polled or stopped."""
@@ -144,7 +148,14 @@ class OutboxWorker:
                 .returning(OutboxMessage)
                 .execution_options(synchronize_session=False)
             )
-            return list(result)
+            rows = list(result)
+            missing = {r.body_id for r in rows if r.body_id is not None and r.body_id not in self._bodies}
+            if missing:
+                for body in await session.scalars(select(OutboxBody).where(OutboxBody.id.in_(missing))):
+                    self._bodies[body.id] = (body.body_text, body.body_html)
+                while len(self._bodies) > _BODY_CACHE:
+                    self._bodies.popitem(last=False)
+            return rows
 
     async def _deliver(self, conn: SmtpConnection, feed: _Feed, marker: _Marker) -> None:
         # "sent" of a delivered row is written in the same transaction as the lane's next state change (usually
@@ -168,12 +179,18 @@ class OutboxWorker:
         row: OutboxMessage,
         delivered: list[tuple[UUID, dt.datetime]],
     ) -> None:
+        text, html = row.body_text, row.body_html
+        if row.body_id is not None:
+            text, html = self._bodies[row.body_id]
+            for placeholder, value in row.fill.items():
+                text = text.replace(placeholder, value)
+                html = html.replace(placeholder, value)
         raw = build_mime(
             sender=self.settings.sender,
             to=row.to_addr,
             subject=row.subject,
-            text=row.body_text,
-            html=row.body_html,
+            text=text,
+            html=html,
             message_id=row.message_id,
             date=row.created_at,
             extra_headers=row.headers,

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 23:52:18.097711
+Create Date: 2026-11-27 01:05:45.560194
 
 Keep every migration compatible with the code currently deployed: add columns nullable or with a server default,
 and drop them only in a release after the code stopped using them.
@@ -163,35 +163,23 @@ def upgrade() -> None:
     with op.batch_alter_table('consents', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_consents_profile_id'), ['profile_id'], unique=False)
 
-    op.create_table('outbox',
+    op.create_table('outbox_bodies',
     sa.Column('id', advanced_alchemy.types.guid.GUID(length=16), nullable=False),
-    sa.Column('message_id', sa.String(length=200), nullable=False),
-    sa.Column('template', sa.String(length=60), nullable=False),
-    sa.Column('batch_id', advanced_alchemy.types.guid.GUID(length=16), nullable=True),
     sa.Column('profile_id', advanced_alchemy.types.guid.GUID(length=16), nullable=True),
-    sa.Column('to_addr', sa.String(length=254), nullable=False),
-    sa.Column('subject', sa.String(length=300), nullable=False),
     sa.Column('body_text', sa.Text(), nullable=False),
     sa.Column('body_html', sa.Text(), nullable=False),
-    sa.Column('headers', sa.Text(), nullable=False),
-    sa.Column('status', sa.String(length=20), nullable=False),
-    sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('next_attempt_at', advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
-    sa.Column('claimed_by', sa.String(length=80), nullable=True),
-    sa.Column('claimed_until', advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=True),
-    sa.Column('sent_at', advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=True),
-    sa.Column('last_error', sa.Text(), nullable=False),
+    sa.Column('body_id', advanced_alchemy.types.guid.GUID(length=16), nullable=True),
+    sa.Column('fill', sa.JSON(), nullable=False),
     sa.Column('sa_orm_sentinel', sa.Integer(), nullable=True),
     sa.Column('created_at', advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
     sa.Column('updated_at', advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['profile_id'], ['profiles.id'], name=op.f('fk_outbox_profile_id_profiles'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox')),
-    sa.UniqueConstraint('message_id', name=op.f('uq_outbox_message_id'))
+    sa.ForeignKeyConstraint(['body_id'], ['outbox_bodies.id'], name=op.f('fk_outbox_bodies_body_id_outbox_bodies'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['profile_id'], ['profiles.id'], name=op.f('fk_outbox_bodies_profile_id_profiles'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_bodies'))
     )
-    with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_outbox_batch_id'), ['batch_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_outbox_profile_id'), ['profile_id'], unique=False)
-        batch_op.create_index('ix_outbox_status_next_attempt_at', ['status', 'next_attempt_at'], unique=False)
+    with op.batch_alter_table('outbox_bodies', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outbox_bodies_body_id'), ['body_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outbox_bodies_profile_id'), ['profile_id'], unique=False)
 
     op.create_table('profile_permissions',
     sa.Column('id', advanced_alchemy.types.guid.GUID(length=16), nullable=False),
@@ -233,6 +221,40 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_circulation_recipients_circulation_id'), ['circulation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_circulation_recipients_member_id'), ['member_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_circulation_recipients_profile_id'), ['profile_id'], unique=False)
+
+    op.create_table('outbox',
+    sa.Column('id', advanced_alchemy.types.guid.GUID(length=16), nullable=False),
+    sa.Column('message_id', sa.String(length=200), nullable=False),
+    sa.Column('template', sa.String(length=60), nullable=False),
+    sa.Column('batch_id', advanced_alchemy.types.guid.GUID(length=16), nullable=True),
+    sa.Column('profile_id', advanced_alchemy.types.guid.GUID(length=16), nullable=True),
+    sa.Column('to_addr', sa.String(length=254), nullable=False),
+    sa.Column('subject', sa.String(length=300), nullable=False),
+    sa.Column('body_text', sa.Text(), nullable=False),
+    sa.Column('body_html', sa.Text(), nullable=False),
+    sa.Column('body_id', advanced_alchemy.types.guid.GUID(length=16), nullable=True),
+    sa.Column('fill', sa.JSON(), nullable=False),
+    sa.Column('headers', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+    sa.Column('claimed_by', sa.String(length=80), nullable=True),
+    sa.Column('claimed_until', advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=True),
+    sa.Column('sent_at', advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=True),
+    sa.Column('last_error', sa.Text(), nullable=False),
+    sa.Column('sa_orm_sentinel', sa.Integer(), nullable=True),
+    sa.Column('created_at', advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+    sa.Column('updated_at', advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['body_id'], ['outbox_bodies.id'], name=op.f('fk_outbox_body_id_outbox_bodies'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['profile_id'], ['profiles.id'], name=op.f('fk_outbox_profile_id_profiles'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox')),
+    sa.UniqueConstraint('message_id', name=op.f('uq_outbox_message_id'))
+    )
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outbox_batch_id'), ['batch_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outbox_body_id'), ['body_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outbox_profile_id'), ['profile_id'], unique=False)
+        batch_op.create_index('ix_outbox_status_next_attempt_at', ['status', 'next_attempt_at'], unique=False)
 
     op.create_table('link_tokens',
     sa.Column('id', advanced_alchemy.types.guid.GUID(length=16), nullable=False),
@@ -315,6 +337,13 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_link_tokens_profile_id'))
 
     op.drop_table('link_tokens')
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_index('ix_outbox_status_next_attempt_at')
+        batch_op.drop_index(batch_op.f('ix_outbox_profile_id'))
+        batch_op.drop_index(batch_op.f('ix_outbox_body_id'))
+        batch_op.drop_index(batch_op.f('ix_outbox_batch_id'))
+
+    op.drop_table('outbox')
     with op.batch_alter_table('circulation_recipients', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_circulation_recipients_profile_id'))
         batch_op.drop_index(batch_op.f('ix_circulation_recipients_member_id'))
@@ -326,12 +355,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_profile_permissions_member_id'))
 
     op.drop_table('profile_permissions')
-    with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.drop_index('ix_outbox_status_next_attempt_at')
-        batch_op.drop_index(batch_op.f('ix_outbox_profile_id'))
-        batch_op.drop_index(batch_op.f('ix_outbox_batch_id'))
+    with op.batch_alter_table('outbox_bodies', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outbox_bodies_profile_id'))
+        batch_op.drop_index(batch_op.f('ix_outbox_bodies_body_id'))
 
-    op.drop_table('outbox')
+    op.drop_table('outbox_bodies')
     with op.batch_alter_table('consents', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_consents_profile_id'))
 
