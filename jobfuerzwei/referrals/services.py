@@ -171,8 +171,29 @@ async def move(
     _add_event(referral, from_state=from_state, to_state=to_state, actor=actor, note=note, close_reason=close_reason)
     if to_state == ReferralState.HIRED:
         await profile_services.mark_placed(session, referral.profile_id)
+        await _close_others(session, referral)
     await session.flush()
     return referral
+
+
+async def _close_others(session: AsyncSession, hired: Referral) -> None:
+    """The person took a job: the profile's other open referrals end ("withdrawn"), each with a history entry."""
+    others = await session.scalars(
+        select(Referral).where(
+            Referral.profile_id == hired.profile_id, Referral.id != hired.id, Referral.state.in_(OPEN_STATES)
+        )
+    )
+    for other in others:
+        _add_event(
+            other,
+            from_state=other.state,
+            to_state=ReferralState.CLOSED,
+            actor=Actor.SYSTEM,
+            note="Die Person hat eine Stelle bei einem anderen Mitglied angetreten.",
+            close_reason=CloseReason.WITHDRAWN,
+        )
+        other.state = ReferralState.CLOSED
+        other.close_reason = CloseReason.WITHDRAWN
 
 
 async def list_referrals(

@@ -156,10 +156,18 @@ async def test_move_form_errors_and_stale_steps(
 async def test_hired_places_the_profile_and_stops_circulation(
     coordinator: Client, db_session: AsyncSession, session_maker: async_sessionmaker[AsyncSession], settings: Settings
 ) -> None:
-    profile, [(referral, _)] = await interested(coordinator, db_session, session_maker, settings)
+    profile, [(referral, _), (other, _)] = await interested(
+        coordinator, db_session, session_maker, settings, ("Kliniken Ostalb", "Pflegeheim Aalen")
+    )
     for step in ("in_contact", "interview", "offer", "hired"):
         response = await post(coordinator, f"/coordinator/referrals/{referral.id}/move", {"to_state": step})
         assert response.status_code == 303, response.text
+
+    async with session_maker() as session:
+        closed = await services.get_referral(session, other.id)
+    assert closed.state == S.CLOSED
+    assert closed.close_reason == CloseReason.WITHDRAWN
+    assert closed.events[-1].actor == Actor.SYSTEM
 
     placed = await load(session_maker, Profile, profile.id)
     assert placed.status == ProfileStatus.PLACED
