@@ -20,11 +20,16 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from enum import StrEnum
 from functools import lru_cache
-from typing import Protocol
+from typing import Protocol, TypeVar
 from uuid import UUID
 
-from sqlalchemy import Dialect, Update, bindparam, or_, select, update
+from sqlalchemy import Dialect, Update, bindparam, event, or_, select, update
+from sqlalchemy import create_engine as sa_create_engine
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
 from jobfuerzwei.config import MailSettings
 from jobfuerzwei.db.base import utcnow
@@ -39,6 +44,8 @@ from jobfuerzwei.mail.senders import (
 )
 
 log = logging.getLogger("jobfuerzwei.mail")
+
+T = TypeVar("T")
 
 _BODY_CACHE = 64
 """Shared bodies kept in memory (one per circulation in flight)."""
@@ -99,9 +106,7 @@ class OutboxWorker:
             markers: list[_Marker] = []
             if engine.dialect.name == "sqlite":
                 # One writer at a time anyway: the lanes share one blocking connection (see _SyncMarker).
-                if self._sync_marker is None:
-                    self._sync_marker = _SyncMarker(engine.url.database or "", self.name, engine.dialect)
-                markers = [self._sync_marker for _ in lanes]
+                markers = [self._sqlite_marker(engine) for _ in lanes]
             else:  # PostgreSQL: a connection per lane, so the per-row commits run in parallel
                 markers = [_AsyncMarker(await stack.enter_async_context(engine.connect()), self.name) for _ in lanes]
             await asyncio.gather(
@@ -114,6 +119,25 @@ class OutboxWorker:
 
     async def claim(self) -> Sequence[OutboxMessage]:
         """Atomically take due rows (pending and due, or held by a worker whose lease ran out)."""
+        engine: AsyncEngine = self.session_maker.kw["bind"]
+        if engine.dialect.name == "sqlite":
+            # On the worker's blocking connection (see _SyncMarker): a claim through aiosqlite holds the write lock
+            # across thread hand-offs, and the per-mail commits of the other lanes would queue behind it.
+            marker = self._sqlite_marker(engine)
+            rows = await marker.run(lambda: self._claim_sync(marker.session))
+        else:
+            async with self.session_maker() as session, session.begin():
+                rows = await self._claim_async(session)
+        missing = {r.body_id for r in rows if r.body_id is not None and r.body_id not in self._bodies}
+        if missing:
+            async with self.session_maker() as session:
+                for body in await session.scalars(select(OutboxBody).where(OutboxBody.id.in_(missing))):
+                    self._bodies[body.id] = (body.body_text, body.body_html)
+            while len(self._bodies) > _BODY_CACHE:
+                self._bodies.popitem(last=False)
+        return rows
+
+    def _claim_statements(self) -> tuple[Update, Update]:
         now = utcnow()
         due = (
             select(OutboxMessage.id)
@@ -127,35 +151,45 @@ class OutboxWorker:
             .limit(self.settings.batch_size)
             .with_for_update(skip_locked=True)
         )
-        async with self.session_maker() as session, session.begin():
-            # A row left "releasing" by a worker that vanished: the server may have the mail. Never send it again
-            # on our own; show it to the coordinator instead (see senders.py).
-            await session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.status == OutboxStatus.RELEASING, OutboxMessage.claimed_until < now)
-                .values(status=OutboxStatus.FAILED, claimed_until=None, last_error=f"{UNCERTAIN}: worker stopped")
-                .execution_options(synchronize_session=False)
+        # A row left "releasing" by a worker that vanished: the server may have the mail. Never send it again on
+        # our own; show it to the coordinator instead (see senders.py).
+        sweep = (
+            update(OutboxMessage)
+            .where(OutboxMessage.status == OutboxStatus.RELEASING, OutboxMessage.claimed_until < now)
+            .values(status=OutboxStatus.FAILED, claimed_until=None, last_error=f"{UNCERTAIN}: worker stopped")
+            .execution_options(synchronize_session=False)
+        )
+        take = (
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(due.scalar_subquery()))
+            .values(
+                status=OutboxStatus.SENDING,
+                claimed_by=self.name,
+                claimed_until=now + dt.timedelta(seconds=self.settings.lease_seconds),
+                attempts=OutboxMessage.attempts + 1,
             )
-            result = await session.scalars(
-                update(OutboxMessage)
-                .where(OutboxMessage.id.in_(due.scalar_subquery()))
-                .values(
-                    status=OutboxStatus.SENDING,
-                    claimed_by=self.name,
-                    claimed_until=now + dt.timedelta(seconds=self.settings.lease_seconds),
-                    attempts=OutboxMessage.attempts + 1,
-                )
-                .returning(OutboxMessage)
-                .execution_options(synchronize_session=False)
-            )
-            rows = list(result)
-            missing = {r.body_id for r in rows if r.body_id is not None and r.body_id not in self._bodies}
-            if missing:
-                for body in await session.scalars(select(OutboxBody).where(OutboxBody.id.in_(missing))):
-                    self._bodies[body.id] = (body.body_text, body.body_html)
-                while len(self._bodies) > _BODY_CACHE:
-                    self._bodies.popitem(last=False)
-            return rows
+            .returning(OutboxMessage)
+            .execution_options(synchronize_session=False)
+        )
+        return sweep, take
+
+    async def _claim_async(self, session: AsyncSession) -> list[OutboxMessage]:
+        sweep, take = self._claim_statements()
+        await session.execute(sweep)
+        return list(await session.scalars(take))
+
+    def _claim_sync(self, session: Session) -> list[OutboxMessage]:
+        sweep, take = self._claim_statements()
+        with session.begin():
+            session.execute(sweep)
+            rows = list(session.scalars(take))
+        session.expunge_all()
+        return rows
+
+    def _sqlite_marker(self, engine: AsyncEngine) -> _SyncMarker:
+        if self._sync_marker is None:
+            self._sync_marker = _SyncMarker(engine.url.database or "", self.name, engine.dialect)
+        return self._sync_marker
 
     async def _deliver(self, conn: SmtpConnection, feed: _Feed, marker: _Marker) -> None:
         # "sent" of a delivered row is written in the same transaction as the lane's next state change (usually
@@ -353,32 +387,50 @@ class _Marker(Protocol):
 
 
 class _SyncMarker:
-    """SQLite: a blocking commit on a plain sqlite3 connection, in the event loop thread.
+    """SQLite: blocking writes on the worker's own connection, in the event loop thread.
 
     A commit in WAL mode with ``synchronous=NORMAL`` takes tens of microseconds. Through aiosqlite it costs two
-    thread hand-offs, which under load grow to milliseconds per mail; through SQLAlchemy's Core it costs more
-    Python than the commit itself. The statements are few and fixed, so they are written out here once, with the
-    column types' own bind processors (``_SqliteUpdates``). Blocking also keeps the gap between "releasing" and
-    the final dot (see senders.py) as short as it can be: no other task runs in between.
+    thread hand-offs, which under load grow to milliseconds per mail, and a transaction held open across them
+    (a claim, say) makes every other writer wait; through SQLAlchemy's Core the per-mail update costs more Python
+    than the commit itself. So the claims run here through a blocking SQLAlchemy session, and the per-mail updates
+    are written out once as plain SQL with the column types' own bind processors (``_SqliteUpdates``). As every
+    write finishes before control returns to the loop, the worker's writes never wait for each other. Blocking
+    also keeps the gap between "releasing" and the final dot (see senders.py) as short as it can be.
     """
 
     def __init__(self, database: str, worker_name: str, dialect: Dialect) -> None:
-        self.connection = sqlite3.connect(database, timeout=0, isolation_level=None, check_same_thread=False)
-        self.connection.execute("PRAGMA journal_mode=WAL")
-        self.connection.execute("PRAGMA synchronous=NORMAL")
+        self.engine = sa_create_engine(f"sqlite:///{database}", poolclass=StaticPool, hide_parameters=True)
+        event.listen(self.engine, "connect", _sqlite_connect)
+        self.session = Session(self.engine, expire_on_commit=False)
+        self.raw: sqlite3.Connection = self.engine.raw_connection().driver_connection  # type: ignore[assignment]
         self.worker_name = worker_name
         self.updates = _SqliteUpdates(dialect)
 
     def close(self) -> None:
-        self.connection.close()
+        self.session.close()
+        self.engine.dispose()
+
+    async def run(self, work: Callable[[], T]) -> T:
+        """Run ``work`` (one transaction); a busy database means "yield to the loop, then try again".
+
+        The write lock may be held by this loop's own web app (embedded default): waiting for it inside a
+        blocking call would deadlock.
+        """
+        delay = 0.0005
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                return work()
+            except (OperationalError, sqlite3.OperationalError) as exc:
+                self.session.rollback()
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 0.05)
 
     async def mark(
         self, row_id: UUID | None, *, also_sent: Delivered | None = None, keep_lease: bool = False, **values: object
     ) -> bool:
-        # The lock may be held by a transaction of this very event loop (the web app, in the embedded default):
-        # waiting for it inside a blocking call would deadlock, so a busy database means "yield, then retry".
-        delay = 0.0005
-        deadline = time.monotonic() + 60
         batch = [
             self.updates.build(sent_id, self.worker_name, {"status": OutboxStatus.SENT, "sent_at": at})
             for sent_id, at in also_sent or ()
@@ -387,28 +439,34 @@ class _SyncMarker:
             if not keep_lease:
                 values["claimed_until"] = None
             batch.append(self.updates.build(row_id, self.worker_name, values))
-        while True:
+
+        def write() -> int:
+            raw = self.raw  # the session's own connection (StaticPool), used directly: a third of the cost
+            rowcount = 0
+            raw.execute("BEGIN IMMEDIATE")
             try:
-                self.connection.execute("BEGIN IMMEDIATE")
-                rowcount = 0
                 for sql, params in batch:
-                    rowcount = self.connection.execute(sql, params).rowcount
-                self.connection.execute("COMMIT")
-            except sqlite3.OperationalError as exc:
-                if self.connection.in_transaction:
-                    self.connection.execute("ROLLBACK")
-                if "locked" not in str(exc) or time.monotonic() > deadline:
-                    raise
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 0.05)
+                    rowcount = raw.execute(sql, params).rowcount
+                raw.execute("COMMIT")
             except BaseException:
-                if self.connection.in_transaction:
-                    self.connection.execute("ROLLBACK")
+                if raw.in_transaction:
+                    raw.execute("ROLLBACK")
                 raise
-            else:
-                if also_sent:
-                    also_sent.clear()
-                return bool(rowcount)
+            return rowcount
+
+        rowcount = await self.run(write)
+        if also_sent:
+            also_sent.clear()
+        return bool(rowcount)
+
+
+def _sqlite_connect(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=0")
+    cursor.close()
 
 
 class _SqliteUpdates:
