@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,21 +27,29 @@ def create_engine(url: str, *, echo: bool = False, null_pool: bool = False) -> A
     pool: dict[str, Any] = {"poolclass": NullPool} if null_pool else {}
     if url.startswith("sqlite"):
         engine = create_async_engine(url, echo=echo, hide_parameters=True, connect_args={"timeout": 30}, **pool)
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "connect", sqlite_pragmas(busy_timeout_ms=30_000))
         return engine
     if not null_pool:
         pool = {"pool_size": 10, "max_overflow": 10}
     return create_async_engine(url, echo=echo, hide_parameters=True, pool_pre_ping=True, **pool)
 
 
-def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
-    # WAL lets the worker read and write while the web process serves pages; foreign keys are off by default.
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()
+def sqlite_pragmas(*, busy_timeout_ms: int) -> Callable[[DBAPIConnection, ConnectionPoolEntry], None]:
+    """A ``connect`` hook for SQLite: WAL, foreign keys, and the wait for the write lock.
+
+    WAL lets the worker write while pages are served; foreign keys are off by default in SQLite; a busy timeout
+    of 0 fails at once (for callers that yield and retry instead of blocking their event loop).
+    """
+
+    def on_connect(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.close()
+
+    return on_connect
 
 
 def alembic_config(url: str) -> Config:

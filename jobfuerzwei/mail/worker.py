@@ -25,14 +25,14 @@ from uuid import UUID
 
 from sqlalchemy import Dialect, Update, bindparam, event, or_, select, update
 from sqlalchemy import create_engine as sa_create_engine
-from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
-from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
+from sqlalchemy.pool import StaticPool
 
 from jobfuerzwei.config import MailSettings
 from jobfuerzwei.db.base import utcnow
+from jobfuerzwei.db.engine import sqlite_pragmas
 from jobfuerzwei.mail.messages import build_mime
 from jobfuerzwei.mail.models import OutboxBody, OutboxMessage, OutboxStatus
 from jobfuerzwei.mail.senders import (
@@ -400,7 +400,7 @@ class _SyncMarker:
 
     def __init__(self, database: str, worker_name: str, dialect: Dialect) -> None:
         self.engine = sa_create_engine(f"sqlite:///{database}", poolclass=StaticPool, hide_parameters=True)
-        event.listen(self.engine, "connect", _sqlite_connect)
+        event.listen(self.engine, "connect", sqlite_pragmas(busy_timeout_ms=0))
         self.session = Session(self.engine, expire_on_commit=False)
         self.raw: sqlite3.Connection = self.engine.raw_connection().driver_connection  # type: ignore[assignment]
         self.worker_name = worker_name
@@ -458,15 +458,6 @@ class _SyncMarker:
         if also_sent:
             also_sent.clear()
         return bool(rowcount)
-
-
-def _sqlite_connect(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=0")
-    cursor.close()
 
 
 class _SqliteUpdates:
