@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import secrets
 import signal
@@ -19,6 +20,18 @@ from jobfuerzwei.staff.models import StaffUser
 from jobfuerzwei.staff.services import create_staff
 
 DEV_COORDINATOR = "koordination@jobfuerzwei.example"
+
+
+def tune_gc() -> None:
+    """Settle the heap of a long-running process before it serves.
+
+    Everything imported so far (Litestar, SQLAlchemy, Jinja2: a few hundred thousand objects) moves out of the
+    collector's reach, and young collections run less often. Without this, a request that creates many objects
+    (a circulation to 1,000 members) triggers full collections that walk the whole heap and add 50-150 ms.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 20)
 
 
 def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911  # one branch per subcommand
@@ -47,6 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911  # one bran
         migrate(settings.db.url)
         return 0
     if args.command == "worker":
+        tune_gc()
         return asyncio.run(_worker(settings))
     if args.command == "create-staff":
         password = sys.stdin.readline().rstrip("\n")
@@ -82,6 +96,9 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> int:
     if settings.dev_mode:
         asyncio.run(_dev_setup(settings))
         print(f"jobfuerzwei läuft auf {settings.base_url}  (Mails: {settings.base_url}/coordinator/mails)")  # noqa: T201
+    import jobfuerzwei.app  # noqa: F401  # imported before tune_gc, so the frameworks' objects are frozen too
+
+    tune_gc()
     uvicorn.run(
         "jobfuerzwei.app:create_app",
         factory=True,
