@@ -35,7 +35,7 @@ from jobfuerzwei.cli import tune_gc
 from jobfuerzwei.config import DatabaseSettings, MailSettings, SecuritySettings, Settings
 from jobfuerzwei.db.base import utcnow
 from jobfuerzwei.db.engine import create_engine, migrate
-from jobfuerzwei.db.models import Member, MemberContact, Profile, ProfilePermission, ProfileStatus
+from jobfuerzwei.db.models import Member, MemberContact, Position, Profile, ProfilePermission, ProfileStatus
 from jobfuerzwei.mail.messages import build_mime
 from jobfuerzwei.mail.sink import quiet_aiosmtpd
 from jobfuerzwei.staff.services import create_staff, start_session
@@ -115,7 +115,7 @@ async def seed(maker: async_sessionmaker[Any], members: int, profiles: int) -> t
                 municipality="Aalen",
                 postcode="73430",
                 interests="Pflegefachkraft\nIndustriemechaniker\nSachbearbeitung Lohnbuchhaltung",
-                open_positions="Elektroniker für Betriebstechnik",
+                positions=[Position(title="Elektroniker für Betriebstechnik")],
                 joined_at=now,
             )
             m.contacts = [MemberContact(email=f"kontakt{i}@member{i}.example")]

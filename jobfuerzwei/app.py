@@ -28,6 +28,8 @@ from jobfuerzwei.errors import DomainError
 from jobfuerzwei.mail.sink import start_sink
 from jobfuerzwei.mail.worker import OutboxWorker
 from jobfuerzwei.maintenance import run_periodically
+from jobfuerzwei.matches.controllers import controllers as match_controllers
+from jobfuerzwei.matching.occupations import default_classifier
 from jobfuerzwei.profiles.controllers import controllers as profile_controllers
 from jobfuerzwei.referrals.controllers import controllers as referral_controllers
 from jobfuerzwei.web.auth import LoginRequired, login_redirect
@@ -67,6 +69,8 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
 
     @contextlib.asynccontextmanager
     async def background(app: Litestar) -> AsyncGenerator[None, None]:
+        # Build the occupation classifier's index (about 1 s) before the first form needs it, off the event loop.
+        await asyncio.to_thread(default_classifier)
         sink = start_sink(settings.sink_dir, settings.mail.port) if settings.mail.dev_sink else None
         stop = asyncio.Event()
         tasks = []
@@ -99,6 +103,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             *employer_controllers,
             *circulation_controllers,
             *referral_controllers,
+            *match_controllers,
         ],
         dependencies={
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),

@@ -1,4 +1,7 @@
-"""Command line: ``jobfuerzwei serve | migrate | worker | create-staff | load-demo | purge``."""
+"""Command line: ``jobfuerzwei serve | migrate | worker | create-staff | load-demo | purge | occupations | coverage``.
+
+Each subcommand's help says what it does; ``main`` only dispatches.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import secrets
 import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -34,8 +38,7 @@ def tune_gc() -> None:
     gc.set_threshold(20_000, 20, 20)
 
 
-def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911  # one branch per subcommand
-    """Entry point of the ``jobfuerzwei`` command."""
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jobfuerzwei", description="Job für Zwei: network software")
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the web app (embedded default: SQLite, demo data, mail sink)")
@@ -49,7 +52,29 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911  # one bran
     staff.add_argument("--name", default="")
     sub.add_parser("load-demo", help="load the demo network from fixtures/ into an empty database")
     sub.add_parser("purge", help="delete profiles left unconfirmed past the retention period (run daily)")
-    args = parser.parse_args(argv)
+    occupations = sub.add_parser("occupations", help="the ESCO occupation catalogue")
+    occ_sub = occupations.add_subparsers(dest="occupations_command", required=True)
+    occ_sub.add_parser("classify", help="classify job titles: one per line on stdin, one JSON object per line out")
+    occ_sub.add_parser(
+        "reclassify", help="classify every stored title again (after upgrading, or when the synonym list changed)"
+    )
+    cov = sub.add_parser("coverage", help="coverage model (Modellrechnung) on CSV files: needs against a pool")
+    cov.add_argument("--needs", type=Path, required=True, help="CSV of open positions (see README)")
+    cov.add_argument("--pool", type=Path, required=True, help="CSV of people (see README)")
+    cov.add_argument("--threshold", type=float, default=None, help="minimum score of a pair (default: settings)")
+    cov.add_argument("--csv", action="store_true", help="print the assignment as CSV instead of a summary")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911  # one branch per subcommand
+    """Entry point of the ``jobfuerzwei`` command."""
+    args = _parser().parse_args(argv)
+    if args.command == "occupations" and args.occupations_command == "classify":
+        # pure: needs neither settings nor a database
+        from jobfuerzwei.matching.occupations import classify_lines
+
+        classify_lines(sys.stdin, sys.stdout)
+        return 0
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         settings = load_settings()
@@ -73,6 +98,22 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911  # one bran
         count = asyncio.run(_purge(settings))
         print(f"purged {count} unconfirmed profile(s)")  # noqa: T201
         return 0
+    if args.command == "occupations":
+        count = asyncio.run(_reclassify(settings))
+        print(f"classified {count} stored title(s)")  # noqa: T201
+        return 0
+    if args.command == "coverage":
+        from jobfuerzwei.matching.coverage import run_coverage
+
+        threshold = args.threshold if args.threshold is not None else settings.matching.coverage_threshold
+        return run_coverage(
+            args.needs,
+            args.pool,
+            threshold=threshold,
+            weights=settings.matching.weights,
+            out=sys.stdout,
+            fmt="csv" if args.csv else "text",
+        )
     if args.command == "load-demo":
         migrate(settings.db.url)
         asyncio.run(_load_demo(settings))
@@ -137,6 +178,17 @@ async def _create_staff(settings: Settings, email: str, password: str, name: str
     async with async_sessionmaker(engine)() as session, session.begin():
         await create_staff(session, email, password, name)
     await engine.dispose()
+
+
+async def _reclassify(settings: Settings) -> int:
+    from jobfuerzwei.matches.reclassify import reclassify_all
+
+    engine = create_engine(settings.db.url)
+    try:
+        async with async_sessionmaker(engine, expire_on_commit=False)() as session, session.begin():
+            return await reclassify_all(session)
+    finally:
+        await engine.dispose()
 
 
 async def _load_demo(settings: Settings) -> None:

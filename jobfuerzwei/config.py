@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from jobfuerzwei.matching.facts import Weights
+
 
 class ConfigError(RuntimeError):
     """The configuration is unsafe or incomplete; the app refuses to start."""
@@ -56,14 +58,14 @@ class MailSettings:
 
 @dataclass(frozen=True)
 class MatchingSettings:
-    """Fuzzy ranking of member employers for a profile."""
+    """Ranking of members for a profile and of profiles for a position (``JFZ_MATCH_*``)."""
 
-    cutoff: float = 60.0
-    """Minimum rapidfuzz score (0-100) for a term to count as matched."""
-    occupation_weight: float = 0.7
-    skills_weight: float = 0.3
-    preselect_score: float = 50.0
+    weights: Weights = field(default_factory=Weights)
+    """Weights of the score's parts: occupation, skills, languages, working time, place, start."""
+    preselect_score: float = 40.0
     """Members at or above this score are ticked in advance on the circulation page."""
+    coverage_threshold: float = 50.0
+    """Default minimum score of a pair in the coverage model (Modellrechnung)."""
 
 
 @dataclass(frozen=True)
@@ -169,6 +171,22 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         dev_sink=dev_sink,
         message_id_domain=env.get("JFZ_MESSAGE_ID_DOMAIN", MailSettings.message_id_domain),
     )
+    default_weights = Weights()
+    weights = Weights(
+        **{
+            name: float(env.get(f"JFZ_MATCH_WEIGHT_{name.upper()}", str(getattr(default_weights, name))))
+            for name in ("occupation", "skills", "languages", "working_time", "place", "start")
+        }
+    )
+    if any(w < 0 for w in (weights.occupation, weights.skills, weights.languages, weights.working_time)) or (
+        weights.place < 0 or weights.start < 0 or weights.occupation <= 0
+    ):
+        raise ConfigError("JFZ_MATCH_WEIGHT_* must not be negative, and the occupation weight must be positive")
+    matching = MatchingSettings(
+        weights=weights,
+        preselect_score=float(env.get("JFZ_MATCH_PRESELECT_SCORE", str(MatchingSettings.preselect_score))),
+        coverage_threshold=float(env.get("JFZ_MATCH_COVERAGE_THRESHOLD", str(MatchingSettings.coverage_threshold))),
+    )
     proxies = tuple(p.strip() for p in env.get("JFZ_TRUSTED_PROXIES", "").split(",") if p.strip())
     # Production answers only to the host of JFZ_BASE_URL (and loopback, for health checks) unless told otherwise.
     default_hosts = "*" if dev else ",".join([urlsplit(base_url).hostname or "*", "127.0.0.1", "localhost"])
@@ -176,6 +194,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     return Settings(
         db=DatabaseSettings(url=db_url, echo=_bool(env.get("JFZ_DATABASE_ECHO"), False)),
         mail=mail,
+        matching=matching,
         security=SecuritySettings(
             secret_key=secret,
             cookie_secure=_bool(env.get("JFZ_COOKIE_SECURE"), not dev),

@@ -38,6 +38,7 @@ from jobfuerzwei.db.models import (
     MemberContact,
     OutboxMessage,
     OutboxStatus,
+    Position,
     Profile,
     ProfileKind,
     ProfilePermission,
@@ -150,11 +151,24 @@ class _Loader:
                 municipality=data["municipality"],
                 postcode=data["postcode"],
                 interests="\n".join(data["interests"]),
-                open_positions="\n".join(data["open_positions"]),
                 is_active=data.get("is_active", True),
                 joined_at=joined,
             )
             self.add(member, joined)
+            for item in data["open_positions"]:
+                spec: dict[str, Any] = {"title": item} if isinstance(item, str) else item
+                position = Position(
+                    member_id=member.id,
+                    title=spec["title"],
+                    skills=spec.get("skills", []),
+                    languages=spec.get("languages", []),
+                    working_time=spec.get("working_time", "either"),
+                    start_date=self.in_days(spec.get("start_in_days")),
+                    postcode=spec.get("postcode", member.postcode),
+                    municipality=spec.get("municipality", member.municipality),
+                    is_open=True,
+                )
+                self.add(position, joined)
             for contact in data["contacts"]:
                 self.add(MemberContact(member_id=member.id, email=contact["email"], name=contact["name"]), joined)
             self.members[member.name] = member
@@ -476,6 +490,7 @@ class _Loader:
 _INSERT_ORDER: tuple[type[Any], ...] = (
     Member,
     MemberContact,
+    Position,
     Profile,
     Consent,
     ProfilePermission,

@@ -165,3 +165,21 @@ def test_production_answers_only_to_the_base_url_host_by_default() -> None:
         }
     )
     assert settings.security.allowed_hosts == ("jobs.ihk.example", "127.0.0.1", "localhost")
+
+
+def test_matching_weights_and_thresholds_come_from_the_environment(tmp_path: Path) -> None:
+    settings = load_settings(
+        _production(
+            tmp_path, JFZ_MATCH_WEIGHT_PLACE="0.3", JFZ_MATCH_WEIGHT_SKILLS="0", JFZ_MATCH_COVERAGE_THRESHOLD="65"
+        )
+    )
+    assert settings.matching.weights.place == 0.3
+    assert settings.matching.weights.skills == 0.0
+    assert settings.matching.weights.occupation == 0.45  # default kept
+    assert settings.matching.coverage_threshold == 65.0
+
+
+@pytest.mark.parametrize(("name", "value"), [("JFZ_MATCH_WEIGHT_PLACE", "-0.1"), ("JFZ_MATCH_WEIGHT_OCCUPATION", "0")])
+def test_negative_weights_or_no_occupation_weight_are_refused(tmp_path: Path, name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match="JFZ_MATCH_WEIGHT"):
+        load_settings(_production(tmp_path, **{name: value}))

@@ -4,18 +4,21 @@ with JFZ_TEST_DB=postgres): upgrade to head, no drift against the models, and a 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import secrets
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from advanced_alchemy.types import GUID, DateTimeUTC
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import Boolean, String, column, inspect, select, table
 from sqlalchemy.engine import Connection
 
 from jobfuerzwei.db.engine import alembic_config, create_engine, migrate, migration_kwargs
@@ -92,3 +95,57 @@ def test_downgrade_to_base_removes_every_table_and_upgrade_works_again(empty_dat
 
     migrate(empty_database)
     assert _inspect(empty_database, _drift) == []
+
+
+def test_0002_copies_each_line_of_the_old_open_positions_into_a_position_row(empty_database: str) -> None:
+    migrate(empty_database, "0001")
+    member_id = uuid.uuid4()
+
+    def insert_member(connection: Connection) -> None:
+        stamp = DateTimeUTC(timezone=True)
+        members = table(
+            "members",
+            column("id", GUID(length=16)),
+            *(column(n, String()) for n in ("name", "sector", "municipality", "postcode", "interests")),
+            column("open_positions", String()),
+            column("is_active", Boolean()),
+            *(column(n, stamp) for n in ("joined_at", "created_at", "updated_at")),
+        )
+        now = dt.datetime.now(dt.UTC)
+        connection.execute(
+            members.insert().values(
+                id=member_id,
+                name="Optikwerk",
+                sector="",
+                municipality="Oberkochen",
+                postcode="73447",
+                interests="Optik",
+                open_positions="Feinoptiker/in\n\n  CNC-Fräser (m/w/d)  \ncnc-fräser (m/w/d)\n",
+                is_active=True,
+                joined_at=now,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+
+    _write(empty_database, insert_member)
+    migrate(empty_database)
+
+    def positions(connection: Connection) -> list[Any]:
+        rows = connection.execute(select(column("title"), column("is_open")).select_from(table("positions")))
+        return [(title, bool(is_open)) for title, is_open in rows]
+
+    rows = _inspect(empty_database, positions)
+    assert sorted(rows) == [("CNC-Fräser (m/w/d)", True), ("Feinoptiker/in", True)]
+
+
+def _write(url: str, fn: Any) -> None:
+    async def run() -> None:
+        engine = create_engine(url, null_pool=True)
+        try:
+            async with engine.begin() as connection:
+                await connection.run_sync(fn)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())

@@ -23,7 +23,8 @@ from jobfuerzwei.employers.models import Member, MemberContact
 from jobfuerzwei.errors import DomainError, InvalidTransition, LinkInvalid, NotFound
 from jobfuerzwei.mail.messages import render_email
 from jobfuerzwei.mail.outbox import enqueue_many
-from jobfuerzwei.matching.scoring import Match, MemberTerms, rank_members, split_terms
+from jobfuerzwei.matches import services as match_services
+from jobfuerzwei.matches.services import MemberFit
 from jobfuerzwei.profiles import services as profile_services
 from jobfuerzwei.profiles.models import Profile, ProfileKind, ProfileStatus
 from jobfuerzwei.referrals import services as referral_services
@@ -64,7 +65,7 @@ class Candidate:
     """One member on the circulation page."""
 
     member: Member
-    match: Match
+    match: MemberFit
     eligibility: Eligibility
     is_preselected: bool
 
@@ -91,13 +92,6 @@ def check_circulable(profile: Profile) -> None:
         )
 
 
-def member_terms(member: Member) -> MemberTerms:
-    """A member's fields of interest and open positions as ranking terms."""
-    return MemberTerms(
-        member_id=member.id, name=member.name, terms=split_terms(member.interests, member.open_positions)
-    )
-
-
 def _eligibility(member_id: UUID, has_contact: bool, decided: dict[UUID, bool], sent: set[UUID]) -> Eligibility:
     """The one rule for who may receive a profile (page and send use it alike)."""
     if member_id in sent:
@@ -119,22 +113,19 @@ async def _sent_member_ids(session: AsyncSession, profile_id: UUID) -> set[UUID]
     )
 
 
-def _rank(settings: Settings, profile: Profile, members: list[MemberTerms]) -> list[Match]:
-    return rank_members(
-        profile.occupations,
-        profile.skills,
-        members,
-        cutoff=settings.matching.cutoff,
-        occupation_weight=settings.matching.occupation_weight,
-        skills_weight=settings.matching.skills_weight,
-    )
+def _ranked(members: Collection[UUID], fits: dict[UUID, MemberFit], names: dict[UUID, str]) -> list[MemberFit]:
+    """Every member with its fit (0 without a fitting need), best first, ties by name."""
+    ranked = [fits.get(m) or MemberFit(member_id=m, score=0.0, fit=None) for m in members]
+    ranked.sort(key=lambda f: (-f.score, names[f.member_id].casefold()))
+    return ranked
 
 
 async def candidates(session: AsyncSession, settings: Settings, profile: Profile) -> list[Candidate]:
     """Active members ranked by fit for ``profile``, each with whether it may be chosen."""
     members = await employer_services.list_members(session, active_only=True)
     by_id = {m.id: m for m in members}
-    ranked = _rank(settings, profile, [member_terms(m) for m in members])
+    fits = await match_services.rank_members(session, settings, profile)
+    ranked = _ranked(by_id, fits, {m.id: m.name for m in members})
     sent = await _sent_member_ids(session, profile.id)
     decided = {p.member_id: p.is_allowed for p in profile.permissions}
     result = []
@@ -148,7 +139,7 @@ async def candidates(session: AsyncSession, settings: Settings, profile: Profile
 
 @dataclass(frozen=True)
 class _Chosen:
-    match: Match
+    match: MemberFit
     emails: list[str]
 
 
@@ -164,22 +155,23 @@ async def _chosen_recipients(
         return []
     decided = {p.member_id: p.is_allowed for p in profile.permissions}
     sent = await _sent_member_ids(session, profile.id)
-    rows = (
-        await session.execute(
-            select(Member.id, Member.name, Member.interests, Member.open_positions).where(Member.is_active.is_(True))
-        )
-    ).tuples()
+    names = dict(
+        (await session.execute(select(Member.id, Member.name).where(Member.is_active.is_(True)))).tuples().all()
+    )
     emails: dict[UUID, list[str]] = {}
     for member_id, address in (
         await session.execute(select(MemberContact.member_id, MemberContact.email).order_by(MemberContact.email))
     ).tuples():
         emails.setdefault(member_id, []).append(address)
-    terms = [
-        MemberTerms(member_id=mid, name=name, terms=split_terms(interests, positions))
-        for mid, name, interests, positions in rows
+    chosen = [
+        mid
+        for mid in names
         if mid in wanted and _eligibility(mid, mid in emails, decided, sent) == Eligibility.SELECTABLE
     ]
-    return [_Chosen(match=m, emails=emails[m.member_id]) for m in _rank(settings, profile, terms)]
+    if not chosen:
+        return []
+    fits = await match_services.rank_members(session, settings, profile, chosen)
+    return [_Chosen(match=m, emails=emails[m.member_id]) for m in _ranked(chosen, fits, names)]
 
 
 def _mail_context(profile: Profile) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from jobfuerzwei.circulation.models import Answer, Circulation, CirculationRecipient
 from jobfuerzwei.db.base import metadata
-from jobfuerzwei.employers.models import Member, MemberContact
+from jobfuerzwei.employers.models import Member, MemberContact, Position
 from jobfuerzwei.mail.models import OutboxMessage, OutboxStatus
 from jobfuerzwei.profiles.models import (
     Consent,
@@ -32,6 +32,7 @@ __all__ = [
     "MemberContact",
     "OutboxMessage",
     "OutboxStatus",
+    "Position",
     "Profile",
     "ProfileKind",
     "ProfilePermission",

@@ -1,4 +1,4 @@
-"""Coordinator pages for the member employers: list, create, edit."""
+"""Coordinator pages for the member employers: list, create, edit; their open positions."""
 
 from __future__ import annotations
 
@@ -12,9 +12,17 @@ from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobfuerzwei.employers import services
-from jobfuerzwei.employers.schemas import member_form_from, member_form_values, validate_member_form
+from jobfuerzwei.employers.schemas import (
+    member_form_from,
+    member_form_values,
+    position_form_from,
+    position_form_values,
+    validate_member_form,
+    validate_position_form,
+)
 from jobfuerzwei.staff.models import StaffUser
 from jobfuerzwei.web.auth import provide_staff
+from jobfuerzwei.web.labels import LABELS
 from jobfuerzwei.web.pages import page, redirect
 
 NAME_TAKEN = "Es gibt bereits ein Mitglied mit diesem Namen."
@@ -40,7 +48,9 @@ class MembersController(Controller):
     @get("/new")
     async def new_member(self, request: Request[Any, Any, Any], staff: NamedDependency[StaffUser]) -> Template:
         """Empty member form (active by default)."""
-        return page(request, "coordinator/member_form.html", member=None, form={"is_active": True}, errors={})
+        return page(
+            request, "coordinator/member_form.html", member=None, positions=[], form={"is_active": True}, errors={}
+        )
 
     @post("/new")
     async def create_member(
@@ -60,6 +70,7 @@ class MembersController(Controller):
                 "coordinator/member_form.html",
                 status_code=400,
                 member=None,
+                positions=[],
                 form=member_form_values(form),
                 errors=errors,
             )
@@ -76,7 +87,15 @@ class MembersController(Controller):
     ) -> Template:
         """The member form filled with the stored values."""
         member = await services.get_member(db_session, member_id)
-        return page(request, "coordinator/member_form.html", member=member, form=member_form_from(member), errors={})
+        positions = await services.list_positions(db_session, member.id)
+        return page(
+            request,
+            "coordinator/member_form.html",
+            member=member,
+            positions=positions,
+            form=member_form_from(member),
+            errors={},
+        )
 
     @post("/{member_id:uuid}/edit")
     async def update_member(
@@ -98,6 +117,7 @@ class MembersController(Controller):
                 "coordinator/member_form.html",
                 status_code=400,
                 member=member,
+                positions=await services.list_positions(db_session, member.id),
                 form=member_form_values(form),
                 errors=errors,
             )
@@ -105,4 +125,117 @@ class MembersController(Controller):
         return redirect("/coordinator/members", "member_saved")
 
 
-controllers: list[type[Controller]] = [MembersController]
+def _position_page(
+    request: Request[Any, Any, Any],
+    member: Any,
+    position: Any,
+    form: dict[str, str],
+    errors: dict[str, str],
+    *,
+    status_code: int = 200,
+) -> Template:
+    return page(
+        request,
+        "coordinator/position_form.html",
+        status_code=status_code,
+        member=member,
+        position=position,
+        form=form,
+        errors=errors,
+        working_times=list(LABELS["working_time"].items()),
+    )
+
+
+class PositionsController(Controller):
+    """A member's open positions: they feed the matching both ways and the coverage model."""
+
+    path = "/coordinator"
+    dependencies = {"staff": Provide(provide_staff)}  # noqa: RUF012  # Litestar's class attribute
+
+    @get("/members/{member_id:uuid}/positions/new")
+    async def new_position(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        staff: NamedDependency[StaffUser],
+        member_id: FromPath[UUID],
+    ) -> Template:
+        """Empty position form, the workplace defaulting to the member's."""
+        member = await services.get_member(db_session, member_id)
+        form = {"working_time": "either", "postcode": member.postcode, "municipality": member.municipality}
+        return _position_page(request, member, None, form, {})
+
+    @post("/members/{member_id:uuid}/positions/new")
+    async def create_position(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        staff: NamedDependency[StaffUser],
+        member_id: FromPath[UUID],
+    ) -> Response[Any]:
+        """Add a position; wrong input comes back with the typed values."""
+        member = await services.get_member(db_session, member_id)
+        form = await request.form()
+        data, errors = validate_position_form(form)
+        if data is None:
+            return _position_page(request, member, None, position_form_values(form), errors, status_code=400)
+        await services.create_position(db_session, member, data)
+        return redirect(f"/coordinator/members/{member.id}/edit", "position_saved")
+
+    @get("/positions/{position_id:uuid}/edit")
+    async def edit_position(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        staff: NamedDependency[StaffUser],
+        position_id: FromPath[UUID],
+    ) -> Template:
+        """The position form filled with the stored values."""
+        position = await services.get_position(db_session, position_id)
+        member = await services.get_member(db_session, position.member_id)
+        return _position_page(request, member, position, position_form_from(position), {})
+
+    @post("/positions/{position_id:uuid}/edit")
+    async def update_position(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        staff: NamedDependency[StaffUser],
+        position_id: FromPath[UUID],
+    ) -> Response[Any]:
+        """Save changes; wrong input comes back with the typed values and nothing is changed."""
+        position = await services.get_position(db_session, position_id)
+        member = await services.get_member(db_session, position.member_id)
+        form = await request.form()
+        data, errors = validate_position_form(form)
+        if data is None:
+            return _position_page(request, member, position, position_form_values(form), errors, status_code=400)
+        await services.update_position(db_session, position, data)
+        return redirect(f"/coordinator/members/{member.id}/edit", "position_saved")
+
+    @post("/positions/{position_id:uuid}/close")
+    async def close_position(
+        self,
+        db_session: NamedDependency[AsyncSession],
+        staff: NamedDependency[StaffUser],
+        position_id: FromPath[UUID],
+    ) -> Response[Any]:
+        """The position is filled or withdrawn: it leaves the matching."""
+        position = await services.get_position(db_session, position_id)
+        await services.set_position_open(db_session, position, is_open=False)
+        return redirect(f"/coordinator/members/{position.member_id}/edit", "position_closed")
+
+    @post("/positions/{position_id:uuid}/reopen")
+    async def reopen_position(
+        self,
+        db_session: NamedDependency[AsyncSession],
+        staff: NamedDependency[StaffUser],
+        position_id: FromPath[UUID],
+    ) -> Response[Any]:
+        """Open a closed position again."""
+        position = await services.get_position(db_session, position_id)
+        await services.set_position_open(db_session, position, is_open=True)
+        return redirect(f"/coordinator/members/{position.member_id}/edit", "position_reopened")
+
+
+controllers: list[type[Controller]] = [MembersController, PositionsController]

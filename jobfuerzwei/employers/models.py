@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from jobfuerzwei.db.base import DateTimeUTC, UUIDAuditBase
+from jobfuerzwei.matching.codes import best_uri
 
 
 class Member(UUIDAuditBase):
@@ -21,13 +23,20 @@ class Member(UUIDAuditBase):
     municipality: Mapped[str] = mapped_column(String(120), default="")
     postcode: Mapped[str] = mapped_column(String(10), default="")
     interests: Mapped[str] = mapped_column(Text, default="")
-    """Fields of interest, one per line (occupations, specialisms the member recruits for)."""
+    """Fields of interest, one per line (occupations, specialisms the member recruits for).
+
+    Matched by text, not classified: they name fields ("Pflege", "Konstruktion") more often than occupations, and
+    the closest catalogue occupation of a field is a guess that would hide the field from related occupations.
+    """
     open_positions: Mapped[str] = mapped_column(Text, default="")
-    """Open positions, one per line."""
+    """Deprecated: copied into ``positions`` by migration 0002 and no longer read; dropped in a later release."""
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     joined_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
     contacts: Mapped[list[MemberContact]] = relationship(
         back_populates="member", cascade="all, delete-orphan", lazy="selectin", order_by="MemberContact.email"
+    )
+    positions: Mapped[list[Position]] = relationship(
+        back_populates="member", cascade="all, delete-orphan", lazy="raise", order_by="Position.title"
     )
 
     @property
@@ -46,3 +55,33 @@ class MemberContact(UUIDAuditBase):
     email: Mapped[str] = mapped_column(String(254))
     name: Mapped[str] = mapped_column(String(200), default="")
     member: Mapped[Member] = relationship(back_populates="contacts", lazy="raise")
+
+
+class Position(UUIDAuditBase):
+    """An open position of a member: feeds the matching both ways and the coverage model."""
+
+    __tablename__ = "positions"
+
+    member_id: Mapped[UUID] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    esco_uri: Mapped[str | None] = mapped_column(String(120), index=True)
+    """ESCO occupation the title was classified to (``None``: the classifier found none; ranked by text)."""
+    skills: Mapped[list[str]] = mapped_column(JSON, default=list)
+    """Required skills."""
+    languages: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    """Required languages: ``{"language": "Deutsch", "level": "C1"}`` (minimum level)."""
+    working_time: Mapped[str] = mapped_column(String(20), default="either")
+    start_date: Mapped[dt.date | None] = mapped_column(Date)
+    postcode: Mapped[str] = mapped_column(String(10), default="")
+    """Workplace postcode; empty means the member's."""
+    municipality: Mapped[str] = mapped_column(String(120), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    is_open: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    member: Mapped[Member] = relationship(back_populates="positions", lazy="raise")
+
+
+# A title is classified whenever it is set (forms, demo data), so a stored code never lags its text.
+@event.listens_for(Position.title, "set")
+def _classify_title(target: Position, value: str, _old: object, _initiator: object) -> None:
+    target.esco_uri = best_uri(value or "") or None

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from jobfuerzwei.employers.models import Member
+from jobfuerzwei.employers.models import Member, Position
+from jobfuerzwei.web.labels import LABELS
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 POSTCODE_RE = re.compile(r"^\d{5}$")
 
-MEMBER_FIELDS = ("name", "sector", "municipality", "postcode", "contact_emails", "interests", "open_positions")
+MEMBER_FIELDS = ("name", "sector", "municipality", "postcode", "contact_emails", "interests")
 """Text fields of the member form (plus the checkbox ``is_active``)."""
 
 
@@ -26,7 +28,6 @@ class MemberData:
     postcode: str = ""
     contact_emails: list[str] = field(default_factory=list)
     interests: list[str] = field(default_factory=list)
-    open_positions: list[str] = field(default_factory=list)
     is_active: bool = True
 
 
@@ -63,7 +64,6 @@ def member_form_from(member: Member) -> dict[str, Any]:
         "postcode": member.postcode,
         "contact_emails": "\n".join(member.contact_emails),
         "interests": member.interests,
-        "open_positions": member.open_positions,
         "is_active": member.is_active,
     }
 
@@ -96,10 +96,8 @@ def validate_member_form(form: Mapping[str, Any]) -> tuple[MemberData | None, di
     elif not emails:
         errors["contact_emails"] = "Bitte geben Sie mindestens eine Kontakt-E-Mail-Adresse an (eine pro Zeile)."
     interests = lines(values["interests"])
-    positions = lines(values["open_positions"])
-    for key, items in (("interests", interests), ("open_positions", positions)):
-        if any(len(item) > 200 for item in items):
-            errors[key] = "Jede Zeile darf höchstens 200 Zeichen lang sein."
+    if any(len(item) > 200 for item in interests):
+        errors["interests"] = "Jede Zeile darf höchstens 200 Zeichen lang sein."
     if errors:
         return None, errors
     return (
@@ -110,8 +108,130 @@ def validate_member_form(form: Mapping[str, Any]) -> tuple[MemberData | None, di
             postcode=postcode,
             contact_emails=list(dict.fromkeys(emails)),
             interests=interests,
-            open_positions=positions,
             is_active=values["is_active"],
+        ),
+        {},
+    )
+
+
+POSITION_FIELDS = (
+    "title",
+    "skills",
+    "languages",
+    "working_time",
+    "start_date",
+    "postcode",
+    "municipality",
+    "description",
+)
+"""Fields of the position form."""
+
+_LANGUAGE_RE = re.compile(
+    r"^(?P<language>[^\d:]{2,60}?)\s*:?\s*(?P<level>A1|A2|B1|B2|C1|C2|Muttersprache)?$", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class PositionData:
+    """Clean values of a valid position form."""
+
+    title: str
+    skills: list[str] = field(default_factory=list)
+    languages: list[dict[str, str]] = field(default_factory=list)
+    working_time: str = "either"
+    start_date: dt.date | None = None
+    postcode: str = ""
+    municipality: str = ""
+    description: str = ""
+
+
+def comma_list(value: str) -> list[str]:
+    """Comma- or line-separated items, stripped, duplicates removed (case-insensitive)."""
+    return lines(value.replace(",", "\n").replace(";", "\n"))
+
+
+def parse_languages(value: str) -> tuple[list[dict[str, str]], list[str]]:
+    """``"Deutsch C1, Englisch B2"`` → language dicts; also returns the items it could not read."""
+    result: list[dict[str, str]] = []
+    bad: list[str] = []
+    for item in comma_list(value):
+        match = _LANGUAGE_RE.match(item)
+        if match is None:
+            bad.append(item)
+            continue
+        level = (match["level"] or "").upper()
+        level = "native" if level == "MUTTERSPRACHE" else level
+        result.append({"language": match["language"].strip(), "level": level})
+    return result, bad
+
+
+def position_form_values(form: Mapping[str, Any]) -> dict[str, str]:
+    """The typed values as a plain dict, for re-rendering the form."""
+    return {name: str(form.get(name) or "") for name in POSITION_FIELDS}
+
+
+def position_form_from(position: Position) -> dict[str, str]:
+    """Form values of an existing position."""
+    return {
+        "title": position.title,
+        "skills": ", ".join(position.skills),
+        "languages": ", ".join(
+            f"{entry.get('language', '')} {LABELS['cefr'].get(entry.get('level', ''), '')}".strip()
+            for entry in position.languages
+        ),
+        "working_time": position.working_time,
+        "start_date": position.start_date.isoformat() if position.start_date else "",
+        "postcode": position.postcode,
+        "municipality": position.municipality,
+        "description": position.description,
+    }
+
+
+def validate_position_form(form: Mapping[str, Any]) -> tuple[PositionData | None, dict[str, str]]:
+    """Check the position form; return clean data (or ``None``) and ``errors: field -> German message``."""
+    values = position_form_values(form)
+    errors: dict[str, str] = {}
+    title = _single_line(values["title"], max_len=200, label="Die Bezeichnung", errors=errors, name="title")
+    if not title:
+        errors["title"] = "Bitte geben Sie die Bezeichnung der Stelle an."
+    skills = comma_list(values["skills"])
+    if len(skills) > 30 or any(len(s) > 60 for s in skills):
+        errors["skills"] = "Bitte höchstens 30 Kenntnisse mit je höchstens 60 Zeichen angeben."
+    languages, bad = parse_languages(values["languages"])
+    if bad:
+        errors["languages"] = "Bitte Sprachen mit Stufe angeben, z. B. „Deutsch C1, Englisch B2“. Nicht lesbar: " + (
+            ", ".join(bad[:3])
+        )
+    working_time = values["working_time"] or "either"
+    if working_time not in LABELS["working_time"]:
+        errors["working_time"] = "Bitte wählen Sie eine Arbeitszeit aus der Liste."
+    start: dt.date | None = None
+    if values["start_date"].strip():
+        try:
+            start = dt.date.fromisoformat(values["start_date"].strip())
+        except ValueError:
+            errors["start_date"] = "Bitte geben Sie ein gültiges Datum an (TT.MM.JJJJ)."
+    postcode = values["postcode"].strip()
+    if postcode and not POSTCODE_RE.match(postcode):
+        errors["postcode"] = "Bitte geben Sie eine fünfstellige Postleitzahl an."
+    municipality = _single_line(
+        values["municipality"], max_len=120, label="Der Ort", errors=errors, name="municipality"
+    )
+    description = values["description"].strip()
+    if len(description) > 4000:
+        errors["description"] = "Bitte fassen Sie sich kürzer (höchstens 4.000 Zeichen)."
+    if errors:
+        return None, errors
+    return (
+        PositionData(
+            title=title,
+            skills=skills,
+            languages=languages,
+            working_time=working_time,
+            start_date=start,
+            postcode=postcode,
+            municipality=municipality,
+            description=description,
         ),
         {},
     )

@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobfuerzwei.db.base import utcnow
-from jobfuerzwei.employers.models import Member, MemberContact
-from jobfuerzwei.employers.schemas import MemberData
-from jobfuerzwei.errors import NotFound
+from jobfuerzwei.employers.models import Member, MemberContact, Position
+from jobfuerzwei.employers.schemas import MemberData, PositionData
+from jobfuerzwei.errors import InvalidTransition, NotFound
 
 
 async def list_members(session: AsyncSession, *, active_only: bool = True) -> list[Member]:
@@ -43,7 +43,6 @@ def _apply(member: Member, data: MemberData) -> None:
     member.municipality = data.municipality
     member.postcode = data.postcode
     member.interests = "\n".join(data.interests)
-    member.open_positions = "\n".join(data.open_positions)
     member.is_active = data.is_active
 
 
@@ -71,3 +70,57 @@ async def update_member(session: AsyncSession, member: Member, data: MemberData)
             member.contacts.append(MemberContact(email=email))
     await session.flush()
     return member
+
+
+# --- open positions ------------------------------------------------------------------------------------------------
+
+
+async def list_positions(session: AsyncSession, member_id: UUID, *, open_only: bool = False) -> list[Position]:
+    """A member's positions, open ones first, then by title."""
+    stmt = select(Position).where(Position.member_id == member_id)
+    if open_only:
+        stmt = stmt.where(Position.is_open.is_(True))
+    return list(await session.scalars(stmt.order_by(Position.is_open.desc(), Position.title)))
+
+
+async def get_position(session: AsyncSession, position_id: UUID) -> Position:
+    """One position, or ``NotFound``."""
+    position = await session.get(Position, position_id)
+    if position is None:
+        raise NotFound("Diese Stelle gibt es nicht.")
+    return position
+
+
+def _apply_position(position: Position, data: PositionData) -> None:
+    position.title = data.title
+    position.skills = data.skills
+    position.languages = data.languages
+    position.working_time = data.working_time
+    position.start_date = data.start_date
+    position.postcode = data.postcode
+    position.municipality = data.municipality
+    position.description = data.description
+
+
+async def create_position(session: AsyncSession, member: Member, data: PositionData) -> Position:
+    """Add an open position; its title is classified to an ESCO occupation when the classifier is sure enough."""
+    position = Position(member_id=member.id, is_open=True)
+    _apply_position(position, data)
+    session.add(position)
+    await session.flush()
+    return position
+
+
+async def update_position(session: AsyncSession, position: Position, data: PositionData) -> None:
+    """Change a position (a changed title is classified again)."""
+    _apply_position(position, data)
+    await session.flush()
+
+
+async def set_position_open(session: AsyncSession, position: Position, *, is_open: bool) -> None:
+    """Close a filled or withdrawn position (it leaves the matching), or open it again."""
+    if position.is_open == is_open:
+        raise InvalidTransition("Die Stelle ist bereits " + ("offen." if is_open else "geschlossen."))
+    position.is_open = is_open
+    position.closed_at = None if is_open else utcnow()
+    await session.flush()

@@ -7,10 +7,11 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from jobfuerzwei.db.base import DateTimeUTC, UUIDAuditBase
+from jobfuerzwei.matching.codes import best_uris
 
 
 class ProfileStatus(StrEnum):
@@ -76,6 +77,8 @@ class Profile(UUIDAuditBase):
     residence: Mapped[str] = mapped_column(String(200))
     move_date: Mapped[dt.date | None] = mapped_column(Date)
     occupations: Mapped[list[str]] = mapped_column(JSON, default=list)
+    occupation_uris: Mapped[list[str]] = mapped_column(JSON, default=list)
+    """ESCO URI per desired occupation ("" where the classifier found none), same order as ``occupations``."""
     qualification: Mapped[Qualification] = mapped_column(String(30))
     experience_years: Mapped[int] = mapped_column(Integer, default=0)
     summary: Mapped[str] = mapped_column(Text, default="")
@@ -159,3 +162,9 @@ class Consent(UUIDAuditBase):
     """``[{"id": "...", "name": "..."}]`` as shown to the partner at that moment."""
     given_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
     profile: Mapped[Profile] = relationship(back_populates="consents", lazy="raise")
+
+
+@event.listens_for(Profile.occupations, "set")
+def _classify_occupations(target: Profile, value: list[str], _old: object, _initiator: object) -> None:
+    """Desired occupations are classified whenever they are set (forms, demo data, merges)."""
+    target.occupation_uris = best_uris(list(value or []))

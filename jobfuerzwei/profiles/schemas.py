@@ -356,7 +356,7 @@ def profile_form_values(profile: Profile) -> dict[str, str]:
         "partner_phone": profile.partner_phone,
         "residence": profile.residence,
         "move_date": _date_value(profile.move_date),
-        "occupations": "\n".join(profile.occupations),
+        "occupations": ", ".join(profile.occupations),
         "qualification": str(profile.qualification),
         "experience_years": str(profile.experience_years),
         "summary": profile.summary,

@@ -9,6 +9,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from litestar.plugins.jinja import JinjaTemplateEngine
 
+from jobfuerzwei.matching.catalogue import load_catalogue
 from jobfuerzwei.web import labels
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
@@ -26,6 +27,12 @@ def _date_de(value: dt.date | dt.datetime | None) -> str:
 
 def _label(value: Any, group: str) -> str:
     return labels.label(group, value)
+
+
+def occupation_label(esco_uri: str | None) -> str:
+    """The German preferred label of an ESCO occupation ("" when unknown or not classified)."""
+    occupation = load_catalogue().get(esco_uri)
+    return occupation.label if occupation else ""
 
 
 try:
@@ -48,6 +55,7 @@ def build_environment() -> Environment:
     env.filters["date_de"] = _date_de
     env.filters["label"] = _label
     env.globals["labels"] = labels
+    env.globals["occupation_label"] = occupation_label
     return env
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from jobfuerzwei.circulation.models import CirculationRecipient
 from jobfuerzwei.config import Settings
 from jobfuerzwei.db.base import utcnow
-from jobfuerzwei.employers.models import Member, MemberContact
+from jobfuerzwei.employers.models import Member, MemberContact, Position
 from jobfuerzwei.profiles.models import Profile, ProfilePermission, ProfileStatus, Qualification, WorkingTime
 from jobfuerzwei.staff.models import StaffUser
 from jobfuerzwei.staff.services import create_staff, start_session
@@ -57,7 +57,7 @@ async def make_member(
         municipality="Aalen",
         postcode="73430",
         interests=interests,
-        open_positions=open_positions,
+        positions=[Position(title=t.strip()) for t in open_positions.splitlines() if t.strip()],
         is_active=is_active,
         joined_at=utcnow() - dt.timedelta(days=90),
         contacts=[MemberContact(email=a, name="Personal") for a in addresses],

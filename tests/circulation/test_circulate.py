@@ -46,7 +46,7 @@ async def test_circulate_page_ranks_members_by_fit_and_preselects_good_fits(
     assert response.status_code == 200
     html = response.text
     assert html.index("Kliniken Ostalb") < html.index("Metallbau Schmid")
-    assert "Pflege ↔ Pflegefachkraft" in html
+    assert "Pflegefachkraft ↔ Pflege" in html
     assert f'name="member_id" value="{clinic.id}" checked' in html
     assert f'name="member_id" value="{metal.id}">' in html  # listed, not ticked
 
@@ -155,7 +155,7 @@ async def test_circulation_sends_one_mail_per_contact_without_the_partners_ident
     assert {r.member_id for r in rows} == {clinic.id, home.id}
     clinic_row = next(r for r in rows if r.member_id == clinic.id)
     assert clinic_row.score > 50
-    assert "Pflege ↔ Pflegefachkraft" in clinic_row.matched_terms
+    assert "Pflegefachkraft ↔ Pflege" in clinic_row.matched_terms
     async with session_maker() as session:
         link_rows = list(await session.scalars(select(LinkToken).where(LinkToken.purpose == TokenPurpose.EMPLOYER)))
         outbox = list(await session.scalars(select(OutboxMessage)))

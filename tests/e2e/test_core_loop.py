@@ -13,7 +13,7 @@ from playwright.async_api import Page, expect
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from jobfuerzwei.db.base import utcnow
-from jobfuerzwei.db.models import Member, MemberContact
+from jobfuerzwei.db.models import Member, MemberContact, Position
 from jobfuerzwei.staff.services import create_staff
 from tests.conftest import Sink, links_in
 
@@ -34,7 +34,7 @@ async def _seed(maker: async_sessionmaker[AsyncSession]) -> None:
                     municipality="Aalen",
                     postcode="73430",
                     interests="Pflegefachkraft\nGesundheits- und Krankenpfleger",
-                    open_positions="Pflegefachkraft Intensivstation",
+                    positions=[Position(title="Pflegefachkraft Intensivstation")],
                     joined_at=now,
                     contacts=[MemberContact(email="personal@klinikum-ostalb.example")],
                 ),
@@ -44,7 +44,7 @@ async def _seed(maker: async_sessionmaker[AsyncSession]) -> None:
                     municipality="Oberkochen",
                     postcode="73447",
                     interests="Industriemechaniker\nZerspanungsmechaniker",
-                    open_positions="CNC-Fräser",
+                    positions=[Position(title="CNC-Fräser")],
                     joined_at=now,
                     contacts=[MemberContact(email="jobs@kocher-praezision.example")],
                 ),

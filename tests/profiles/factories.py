@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from jobfuerzwei.config import Settings
 from jobfuerzwei.db.base import utcnow
-from jobfuerzwei.employers.models import Member, MemberContact
+from jobfuerzwei.employers.models import Member, MemberContact, Position
 from jobfuerzwei.mail.models import OutboxMessage
 from jobfuerzwei.profiles import services
 from jobfuerzwei.profiles.models import Profile
@@ -37,7 +37,7 @@ async def make_member(
         municipality=municipality,
         postcode="73430",
         interests="Konstruktion\nBuchhaltung",
-        open_positions="Industriekaufmann/-frau",
+        positions=[Position(title="Industriekaufmann/-frau")],
         is_active=is_active,
         joined_at=utcnow(),
         contacts=[MemberContact(email=e, name="Personalabteilung") for e in emails],

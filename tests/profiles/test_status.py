@@ -154,7 +154,7 @@ async def test_correct_profile_prefills_validates_and_saves(
     form = await client.get(f"/status/{token}/edit")
     assert form.status_code == 200
     assert 'value="Maria Beispiel"' in form.text
-    assert ">Industriekauffrau\nBuchhaltung</textarea>" in form.text
+    assert 'value="Industriekauffrau, Buchhaltung"' in form.text
     assert 'value="2027-03-01"' in form.text
 
     bad = await _post(client, token, "edit", profile_form(residence="", skills="Rust"))

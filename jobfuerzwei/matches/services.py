@@ -1,0 +1,231 @@
+"""Matching on stored data: members for a profile, profiles for a position, and the coverage model.
+
+Builds the plain facts of ``jobfuerzwei.matching`` from the database (lean Core selects: a national network ranks
+thousands of needs per request) and hands them to the pure ranking and coverage code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from jobfuerzwei.config import Settings
+from jobfuerzwei.employers.models import Member, Position
+from jobfuerzwei.matching.coverage import Coverage
+from jobfuerzwei.matching.coverage import model as coverage_model
+from jobfuerzwei.matching.facts import Fit, Language, Need, Person, Place
+from jobfuerzwei.matching.ranking import NeedIndex, rank_people
+from jobfuerzwei.matching.scoring import split_terms
+from jobfuerzwei.profiles.models import Profile, ProfileKind, ProfileStatus
+
+ACTIVE = (ProfileStatus.APPROVED,)
+"""Profiles that take part in matching: approved and not paused, placed, withdrawn or merged."""
+
+
+def person_from_profile(profile: Profile) -> Person:
+    """What the matching sees of a profile: no name, no contact data."""
+    return Person(
+        key=str(profile.id),
+        occupations=tuple(profile.occupations),
+        occupation_uris=tuple(profile.occupation_uris),
+        skills=tuple(profile.skills),
+        languages=tuple(Language(x.get("language", ""), x.get("level", "")) for x in profile.languages),
+        working_time=str(profile.working_time),
+        earliest_start=profile.earliest_start,
+        place=Place(
+            postcode=profile.work_postcode,
+            municipalities=tuple(profile.work_municipalities),
+            radius_km=profile.work_radius_km,
+        ),
+        label=profile.reference,
+    )
+
+
+def interest_needs(member: Any) -> list[Need]:
+    """A member's fields of interest (a ``Member`` or a row with its columns) as needs at the member's place.
+
+    They stay unclassified (matched by text; see ``Member.interests``) and carry no requirements.
+    """
+    member_id, name = member.id, member.name
+    lines = split_terms(member.interests)
+    municipality = member.municipality
+    place = Place(postcode=member.postcode, municipalities=(municipality,) if municipality else ())
+    return [
+        Need(
+            key=f"interest:{member_id}:{n}",
+            member_key=str(member_id),
+            title=line,
+            place=place,
+            member_label=name,
+        )
+        for n, line in enumerate(lines)
+    ]
+
+
+def _position_need(row: Any, member_name: str, member_postcode: str, member_municipality: str) -> Need:
+    municipality = row.municipality or member_municipality
+    return Need(
+        key=str(row.id),
+        member_key=str(row.member_id),
+        title=row.title,
+        occupation_uri=row.esco_uri,
+        skills=tuple(row.skills),
+        languages=tuple(Language(x.get("language", ""), x.get("level", "")) for x in row.languages),
+        working_time=row.working_time,
+        start=row.start_date,
+        place=Place(postcode=row.postcode or member_postcode, municipalities=(municipality,) if municipality else ()),
+        member_label=member_name,
+    )
+
+
+async def load_needs(
+    session: AsyncSession, member_ids: Collection[UUID] | None = None, *, interests: bool = True
+) -> list[Need]:
+    """Open positions (and, with ``interests``, fields of interest) of the active members, or of ``member_ids``."""
+    stmt = select(Member.id, Member.name, Member.interests, Member.postcode, Member.municipality).where(
+        Member.is_active.is_(True)
+    )
+    if member_ids is not None:
+        stmt = stmt.where(Member.id.in_(list(member_ids)))
+    members = {row.id: row for row in await session.execute(stmt)}
+    needs: list[Need] = []
+    if interests:
+        for m in members.values():
+            needs.extend(interest_needs(m))
+    positions = await session.execute(
+        select(
+            Position.id,
+            Position.member_id,
+            Position.title,
+            Position.esco_uri,
+            Position.skills,
+            Position.languages,
+            Position.working_time,
+            Position.start_date,
+            Position.postcode,
+            Position.municipality,
+        ).where(Position.is_open.is_(True))
+    )
+    for row in positions:
+        member = members.get(row.member_id)
+        if member is not None:
+            needs.append(_position_need(row, member.name, member.postcode, member.municipality))
+    return needs
+
+
+@dataclass(frozen=True)
+class MemberFit:
+    """A member's fit for a profile: the best of its positions and fields of interest."""
+
+    member_id: UUID
+    score: float
+    fit: Fit | None
+    need_title: str = ""
+    is_position: bool = False
+
+    @property
+    def matched_terms(self) -> list[str]:
+        """Reasons as short texts (stored with each circulation recipient)."""
+        return list(self.fit.matched) if self.fit else []
+
+
+def best_per_member(needs: Sequence[Need], person: Person, settings: Settings) -> dict[UUID, MemberFit]:
+    """Rank all needs for the person and keep each member's best one."""
+    by_key = {n.key: n for n in needs}
+    best: dict[UUID, MemberFit] = {}
+    for fit in NeedIndex(needs).rank(person, settings.matching.weights, limit=None, per_member=True):
+        need = by_key[fit.need_key]
+        member_id = UUID(need.member_key)
+        if member_id not in best:  # one per member, best first
+            best[member_id] = MemberFit(
+                member_id=member_id,
+                score=fit.score,
+                fit=fit,
+                need_title=need.title,
+                is_position=not need.key.startswith("interest:"),
+            )
+    return best
+
+
+async def rank_members(
+    session: AsyncSession, settings: Settings, profile: Profile, member_ids: Collection[UUID] | None = None
+) -> dict[UUID, MemberFit]:
+    """Each active member's best fit for the profile (members without any fitting need are missing)."""
+    needs = await load_needs(session, member_ids)
+    return best_per_member(needs, person_from_profile(profile), settings)
+
+
+@dataclass(frozen=True)
+class ProfileFit:
+    """An active profile's fit for a position."""
+
+    profile: Profile
+    fit: Fit
+
+
+async def active_profiles(session: AsyncSession, kind: ProfileKind | None = None) -> list[Profile]:
+    """Approved profiles (the pool of the matching), oldest approval first."""
+    stmt = select(Profile).where(Profile.status.in_(ACTIVE))
+    if kind is not None:
+        stmt = stmt.where(Profile.kind == kind)
+    return list(await session.scalars(stmt.order_by(Profile.number)))
+
+
+async def rank_profiles_for_position(
+    session: AsyncSession, settings: Settings, position: Position, *, limit: int = 50
+) -> list[ProfileFit]:
+    """The active profiles ranked for one open position (best first, unrelated ones left out)."""
+    member = await session.get(Member, position.member_id)
+    if member is None:
+        return []
+    need = _position_need(position, member.name, member.postcode, member.municipality)
+    profiles = await active_profiles(session)
+    by_key = {str(p.id): p for p in profiles}
+    people = [person_from_profile(p) for p in profiles]
+    fits = rank_people(need, people, settings.matching.weights, limit=limit, min_score=1.0)
+    return [ProfileFit(profile=by_key[f.person_key], fit=f) for f in fits]
+
+
+@dataclass(frozen=True)
+class CoverageResult:
+    """A coverage model on stored data, with what the page and the export need."""
+
+    coverage: Coverage
+    people: list[Person]
+    needs: list[Need]
+    scores: np.ndarray[Any, Any]
+    computed_at: dt.datetime
+
+    def per_member(self) -> list[tuple[str, int, int]]:
+        """(member, needs, filled) per member, most needs first: the chart's rows."""
+        filled = {a.need_index for a in self.coverage.assignments}
+        rows: dict[str, list[int]] = {}
+        for i, need in enumerate(self.needs):
+            entry = rows.setdefault(need.member_label, [0, 0])
+            entry[0] += 1
+            entry[1] += int(i in filled)
+        return sorted(((m, n, f) for m, (n, f) in rows.items()), key=lambda r: (-r[1], r[0]))
+
+
+async def coverage(
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    member_ids: Collection[UUID] | None,
+    kind: ProfileKind | None,
+    threshold: float,
+) -> CoverageResult:
+    """The Modellrechnung: open positions of the chosen members (all when ``None``) against the active profiles."""
+    needs = await load_needs(session, member_ids, interests=False)
+    people = [person_from_profile(p) for p in await active_profiles(session, kind)]
+    result, scores = coverage_model(people, needs, settings.matching.weights, threshold)
+    return CoverageResult(
+        coverage=result, people=people, needs=needs, scores=scores, computed_at=dt.datetime.now(dt.UTC)
+    )
