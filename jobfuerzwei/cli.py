@@ -103,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911  # one bran
         print(f"classified {count} stored title(s)")  # noqa: T201
         return 0
     if args.command == "coverage":
-        from jobfuerzwei.matching.coverage import run_coverage
+        from jobfuerzwei.matching.coverage_cli import run_coverage
 
         threshold = args.threshold if args.threshold is not None else settings.matching.coverage_threshold
         return run_coverage(

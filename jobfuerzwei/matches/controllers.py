@@ -16,7 +16,7 @@ from jobfuerzwei.config import Settings
 from jobfuerzwei.employers import services as employer_services
 from jobfuerzwei.matches import charts, services
 from jobfuerzwei.matches.schemas import CoverageQuery, parse_coverage_query
-from jobfuerzwei.matching.coverage import coverage_csv
+from jobfuerzwei.matching.coverage_io import coverage_csv
 from jobfuerzwei.matching.occupations import default_classifier
 from jobfuerzwei.staff.models import StaffUser
 from jobfuerzwei.web.auth import provide_staff

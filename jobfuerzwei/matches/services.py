@@ -21,7 +21,8 @@ from jobfuerzwei.employers.models import Member, Position
 from jobfuerzwei.matching.coverage import Coverage
 from jobfuerzwei.matching.coverage import model as coverage_model
 from jobfuerzwei.matching.facts import Fit, Language, Need, Person, Place
-from jobfuerzwei.matching.ranking import NeedIndex, rank_people
+from jobfuerzwei.matching.index import NeedIndex
+from jobfuerzwei.matching.ranking import rank_people
 from jobfuerzwei.matching.scoring import split_terms
 from jobfuerzwei.profiles.models import Profile, ProfileKind, ProfileStatus
 

@@ -11,20 +11,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from jobfuerzwei.matching.coverage import (
-    Assignment,
-    Coverage,
+from jobfuerzwei.matching.coverage import Assignment, Coverage, Method, by_member, model, solve
+from jobfuerzwei.matching.coverage_cli import format_summary, run_coverage
+from jobfuerzwei.matching.coverage_io import (
     CoverageInputError,
-    Method,
-    by_member,
     coverage_csv,
-    format_summary,
     leftover_people_csv,
-    model,
     read_needs_csv,
     read_pool_csv,
-    run_coverage,
-    solve,
 )
 from jobfuerzwei.matching.facts import Language, Need, Person, Place, Weights
 

@@ -8,15 +8,8 @@ from pathlib import Path
 import pytest
 
 from jobfuerzwei.matching.catalogue import Occupation, load_catalogue
-from jobfuerzwei.matching.occupations import (
-    SYNONYMS_FILE,
-    Classifier,
-    OccupationMatch,
-    Synonym,
-    classify_lines,
-    default_classifier,
-    read_synonyms,
-)
+from jobfuerzwei.matching.labels import SYNONYMS_FILE, Synonym, read_synonyms
+from jobfuerzwei.matching.occupations import Classifier, OccupationMatch, classify_lines, default_classifier
 
 # Our own examples (not taken from fixtures/occupation_titles.csv): expected occupations by preferred label.
 EARLY_YEARS = "Lehrkraft für Vorschulerziehung"

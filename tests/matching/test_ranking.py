@@ -11,7 +11,8 @@ import pytest
 from jobfuerzwei.matching.catalogue import load_catalogue
 from jobfuerzwei.matching.facts import Fit, Language, Need, Part, Person, Place, Weights
 from jobfuerzwei.matching.geo import DATA_CREDIT, coordinates, distance_km
-from jobfuerzwei.matching.ranking import UNRELATED_CAP, NeedIndex, fit, rank_people, score_matrix
+from jobfuerzwei.matching.index import NeedIndex, score_matrix
+from jobfuerzwei.matching.ranking import UNRELATED_CAP, fit, rank_people
 
 ESCO = "http://data.europa.eu/esco/occupation/"
 INDUSTRIAL_MECHANIC = ESCO + "269c47e7-9017-4aa6-bce8-49e89a696a64"  # C7233
