@@ -247,7 +247,8 @@ def test_classify_lines_limits_the_matches() -> None:
 def test_every_synonym_points_at_an_occupation_with_a_reason() -> None:
     catalogue = load_catalogue()
     synonyms = read_synonyms()
-    assert 40 <= len(synonyms) <= 200
+    # small next to ESCO's 15,690 labels: everyday terms, abbreviations and English titles it lacks
+    assert 40 <= len(synonyms) <= 500
     for synonym in synonyms:
         assert catalogue.get(synonym.esco_uri) is not None, synonym
         assert synonym.term, synonym
