@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobfuerzwei.config import Settings
 from jobfuerzwei.employers.models import Member, Position
-from jobfuerzwei.matching.coverage import Coverage
+from jobfuerzwei.matching.coverage import Coverage, by_member
 from jobfuerzwei.matching.coverage import model as coverage_model
 from jobfuerzwei.matching.facts import Fit, Language, Need, Person, Place
 from jobfuerzwei.matching.index import NeedIndex
@@ -205,14 +205,9 @@ class CoverageResult:
     computed_at: dt.datetime
 
     def per_member(self) -> list[tuple[str, int, int]]:
-        """(member, needs, filled) per member, most needs first: the chart's rows."""
-        filled = {a.need_index for a in self.coverage.assignments}
-        rows: dict[str, list[int]] = {}
-        for i, need in enumerate(self.needs):
-            entry = rows.setdefault(need.member_label, [0, 0])
-            entry[0] += 1
-            entry[1] += int(i in filled)
-        return sorted(((m, n, f) for m, (n, f) in rows.items()), key=lambda r: (-r[1], r[0]))
+        """(member, needs, filled) per member, most needs first: the chart's and the table's rows."""
+        rows = [(m.member_label, m.total, m.filled) for m in by_member(self.coverage, self.needs)]
+        return sorted(rows, key=lambda r: (-r[1], r[0]))
 
 
 async def coverage(
