@@ -2,7 +2,14 @@
 
 from jobfuerzwei.circulation.models import Answer, Circulation, CirculationRecipient
 from jobfuerzwei.db.base import metadata
-from jobfuerzwei.employers.models import Member, MemberContact, Position
+from jobfuerzwei.employers.models import (
+    AccountToken,
+    AccountTokenPurpose,
+    EmployerSession,
+    Member,
+    MemberContact,
+    Position,
+)
 from jobfuerzwei.mail.models import OutboxMessage, OutboxStatus
 from jobfuerzwei.profiles.models import (
     Consent,
@@ -19,6 +26,8 @@ from jobfuerzwei.staff.models import StaffSession, StaffUser
 from jobfuerzwei.tokens.models import LinkToken, TokenPurpose
 
 __all__ = [
+    "AccountToken",
+    "AccountTokenPurpose",
     "Actor",
     "Answer",
     "Circulation",
@@ -27,6 +36,7 @@ __all__ = [
     "Consent",
     "ConsentKind",
     "ContactRelease",
+    "EmployerSession",
     "LinkToken",
     "Member",
     "MemberContact",

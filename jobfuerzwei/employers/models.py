@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
@@ -50,11 +51,22 @@ class MemberContact(UUIDAuditBase):
 
     __tablename__ = "member_contacts"
     __table_args__ = (UniqueConstraint("member_id", "email"),)
+    # An address belongs to one member only where it has a login (checked when inviting): a login is one member.
 
     member_id: Mapped[UUID] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     email: Mapped[str] = mapped_column(String(254))
     name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    """Set once the contact accepted the invitation to the employer portal; ``None``: mails only, no login."""
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    """Base32 secret of the optional two-factor login (RFC 6238); ``None``: two-factor is off."""
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     member: Mapped[Member] = relationship(back_populates="contacts", lazy="raise")
+
+    @property
+    def has_account(self) -> bool:
+        """The contact can log in to the portal."""
+        return self.password_hash is not None
 
 
 class Position(UUIDAuditBase):
@@ -85,3 +97,36 @@ class Position(UUIDAuditBase):
 @event.listens_for(Position.title, "set")
 def _classify_title(target: Position, value: str, _old: object, _initiator: object) -> None:
     target.esco_uri = best_uri(value or "") or None
+
+
+class EmployerSession(UUIDAuditBase):
+    """A logged-in portal session of a member contact (cookie value stored hashed, like staff sessions)."""
+
+    __tablename__ = "employer_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    contact_id: Mapped[UUID] = mapped_column(ForeignKey("member_contacts.id", ondelete="CASCADE"), index=True)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
+    is_verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    """``False`` between password and two-factor code: such a session opens no portal page."""
+
+
+class AccountTokenPurpose(StrEnum):
+    """What a portal account link allows."""
+
+    INVITE = "invite"
+    """Set the first password (the coordinator invited the contact; valid 7 days)."""
+    RESET = "reset"
+    """Set a new password (requested on the login page; valid 30 minutes)."""
+
+
+class AccountToken(UUIDAuditBase):
+    """A single-use link to set a contact's password; the database keeps only ``sha256(token)``."""
+
+    __tablename__ = "account_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    purpose: Mapped[AccountTokenPurpose] = mapped_column(String(20))
+    contact_id: Mapped[UUID] = mapped_column(ForeignKey("member_contacts.id", ondelete="CASCADE"), index=True)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))

@@ -27,6 +27,23 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+def check_password(stored: str | None, password: str) -> bool:
+    """Does ``password`` match the stored hash? Without a hash, a dummy check keeps the timing the same."""
+    if stored is None:
+        with contextlib.suppress(VerificationError):
+            _hasher.verify(_DUMMY_HASH, password)
+        return False
+    try:
+        return _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(stored: str) -> bool:
+    """The hash was made with older argon2 parameters."""
+    return _hasher.check_needs_rehash(stored)
+
+
 class LoginThrottle:
     """Failed logins per account within a window (per-address limits are the app's rate limiter)."""
 

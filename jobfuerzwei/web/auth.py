@@ -1,4 +1,7 @@
-"""Coordinator login state: the ``staff`` dependency and the redirect to the login page."""
+"""Login state: the ``staff`` and ``contact`` dependencies, and the redirects to their login pages.
+
+``staff`` is the logged-in coordinator; ``contact`` the logged-in member contact of the employer portal.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +13,14 @@ from litestar.di import NamedDependency
 from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from jobfuerzwei.employers.accounts import login_for_session
+from jobfuerzwei.employers.models import MemberContact
 from jobfuerzwei.staff.models import StaffUser
 from jobfuerzwei.staff.services import user_for_session
 
 SESSION_COOKIE = "jfz_session"
+PORTAL_COOKIE = "jfz_portal"
+"""The employer portal's session cookie (separate from the coordinator's: one browser may hold both)."""
 
 
 class LoginRequired(Exception):  # noqa: N818
@@ -33,7 +40,28 @@ async def provide_staff(request: Request[Any, Any, Any], db_session: NamedDepend
     return user
 
 
+class PortalLoginRequired(LoginRequired):
+    """The page needs a logged-in member contact (with its second factor done)."""
+
+
+async def provide_contact(
+    request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]
+) -> MemberContact:
+    """The logged-in member contact, or a redirect to the portal login (also while a two-factor code is due)."""
+    login = await login_for_session(db_session, request.cookies.get(PORTAL_COOKIE))
+    if login is None or not login.is_verified:
+        raise PortalLoginRequired(request.url.path)
+    request.scope.setdefault("state", {})["contact"] = login.contact
+    return login.contact
+
+
+def _safe_next(path: str, default: str) -> str:
+    return path if path.startswith("/") and not path.startswith("//") and "\\" not in path else default
+
+
 def login_redirect(request: Request[Any, Any, Any], exc: LoginRequired) -> Redirect:
-    """Send the browser to the login page and back afterwards."""
-    target = exc.next_path if exc.next_path.startswith("/") and not exc.next_path.startswith("//") else "/coordinator"
+    """Send the browser to the right login page and back afterwards."""
+    if isinstance(exc, PortalLoginRequired):
+        return Redirect(path=f"/portal/login?next={quote(_safe_next(exc.next_path, '/portal'))}", status_code=303)
+    target = _safe_next(exc.next_path, "/coordinator")
     return Redirect(path=f"/coordinator/login?next={quote(target)}", status_code=303)

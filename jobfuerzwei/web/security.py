@@ -39,7 +39,13 @@ def client_address(connection: ASGIConnection, trusted_proxies: Iterable[str]) -
     return peer
 
 
-RATE_LIMITED_PATHS = ("/register", "/coordinator/login")
+RATE_LIMITED_PATHS = (
+    "/register",
+    "/coordinator/login",
+    "/portal/login",
+    "/portal/login/code",
+    "/portal/password/forgot",
+)
 
 
 def is_rate_limited_request(request: Request) -> bool:  # type: ignore[type-arg]
