@@ -29,6 +29,7 @@ from jobfuerzwei.mail.sink import start_sink
 from jobfuerzwei.mail.worker import OutboxWorker
 from jobfuerzwei.maintenance import run_periodically
 from jobfuerzwei.matches.controllers import controllers as match_controllers
+from jobfuerzwei.membership.controllers import controllers as membership_controllers
 from jobfuerzwei.matching.occupations import default_classifier
 from jobfuerzwei.profiles.controllers import controllers as profile_controllers
 from jobfuerzwei.referrals.controllers import controllers as referral_controllers
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             *circulation_controllers,
             *referral_controllers,
             *match_controllers,
+            *membership_controllers,
         ],
         dependencies={
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),

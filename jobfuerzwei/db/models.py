@@ -11,6 +11,7 @@ from jobfuerzwei.employers.models import (
     Position,
 )
 from jobfuerzwei.mail.models import OutboxMessage, OutboxStatus
+from jobfuerzwei.membership.models import ApplicationStatus, MembershipApplication
 from jobfuerzwei.profiles.models import (
     Consent,
     ConsentKind,
@@ -30,6 +31,7 @@ __all__ = [
     "AccountTokenPurpose",
     "Actor",
     "Answer",
+    "ApplicationStatus",
     "Circulation",
     "CirculationRecipient",
     "CloseReason",
@@ -40,6 +42,7 @@ __all__ = [
     "LinkToken",
     "Member",
     "MemberContact",
+    "MembershipApplication",
     "OutboxMessage",
     "OutboxStatus",
     "Position",

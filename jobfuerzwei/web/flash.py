@@ -26,6 +26,9 @@ MESSAGES: dict[str, str] = {
     "rejected": "Profil abgelehnt; die Begründung wurde per E-Mail verschickt.",
     "merged": "Profile zusammengeführt.",
     "member_saved": "Mitglied gespeichert.",
+    "application_received": "Vielen Dank, Ihr Antrag ist eingegangen.",
+    "application_approved": "Mitglied aufgenommen; die Ansprechperson hat eine Einladung zum Portal erhalten.",
+    "application_declined": "Antrag abgelehnt; die Begründung wurde per E-Mail verschickt.",
     "position_saved": "Stelle gespeichert.",
     "position_closed": "Stelle geschlossen; sie wird nicht mehr abgeglichen.",
     "position_reopened": "Stelle wieder geöffnet.",
@@ -34,6 +37,7 @@ MESSAGES: dict[str, str] = {
     "referral_moved": "Vermittlung aktualisiert.",
     "answer_recorded": "Ihre Antwort ist gespeichert. Vielen Dank!",
     "link_revoked": "Link widerrufen.",
+    "answer_unchanged": "Ihre Antwort zu diesem Profil war bereits gespeichert; sie lässt sich nicht mehr ändern.",
 }
 
 

@@ -41,6 +41,7 @@ def client_address(connection: ASGIConnection, trusted_proxies: Iterable[str]) -
 
 RATE_LIMITED_PATHS = (
     "/register",
+    "/join",
     "/coordinator/login",
     "/portal/login",
     "/portal/login/code",
