@@ -29,8 +29,12 @@ from jobfuerzwei.mail.sink import start_sink
 from jobfuerzwei.mail.worker import OutboxWorker
 from jobfuerzwei.maintenance import run_periodically
 from jobfuerzwei.matches.controllers import controllers as match_controllers
-from jobfuerzwei.membership.controllers import controllers as membership_controllers
 from jobfuerzwei.matching.occupations import default_classifier
+from jobfuerzwei.membership.controllers import controllers as membership_controllers
+from jobfuerzwei.portal.auth_controllers import controllers as portal_auth_controllers
+from jobfuerzwei.portal.controllers import controllers as portal_controllers
+from jobfuerzwei.portal.mail_controllers import controllers as mail_preference_controllers
+from jobfuerzwei.portal.member_controllers import controllers as member_portal_controllers
 from jobfuerzwei.profiles.controllers import controllers as profile_controllers
 from jobfuerzwei.referrals.controllers import controllers as referral_controllers
 from jobfuerzwei.web.auth import LoginRequired, login_redirect
@@ -105,7 +109,11 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             *circulation_controllers,
             *referral_controllers,
             *match_controllers,
+            *portal_controllers,
+            *portal_auth_controllers,
             *membership_controllers,
+            *member_portal_controllers,
+            *mail_preference_controllers,
         ],
         dependencies={
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
@@ -118,7 +126,8 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             cookie_secure=settings.security.cookie_secure,
             cookie_httponly=True,
             cookie_samesite="lax",
-            exclude=["/healthz"],
+            # RFC 8058: mail providers POST the one-click unsubscribe without cookies; the link's HMAC is the check.
+            exclude=["/healthz", "/mail/unsubscribe"],
         ),
         middleware=[
             host_check_middleware(settings.security.allowed_hosts),

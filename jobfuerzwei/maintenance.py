@@ -1,7 +1,7 @@
 """Periodic data-protection jobs, run next to the outbox worker.
 
-They run inside the app in the embedded default and in ``jobfuerzwei worker`` in production; today the job is
-the deletion of profiles left unconfirmed past their retention.
+They run inside the app in the embedded default and in ``jobfuerzwei worker`` in production: the deletion of
+profiles left unconfirmed past their retention, and the weekly digest mails of member contacts who chose one.
 """
 
 from __future__ import annotations
@@ -13,16 +13,21 @@ import logging
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from jobfuerzwei.config import Settings
+from jobfuerzwei.employers.mail_prefs import send_digests
 from jobfuerzwei.profiles.services import purge_unconfirmed
 
 log = logging.getLogger("jobfuerzwei.maintenance")
 
 
 async def run_once(session_maker: async_sessionmaker[AsyncSession], settings: Settings) -> int:
-    """One purge run in its own transaction; logs only the count."""
+    """One purge run and one digest run, each in its own transaction; logs only counts. Returns the purge count."""
     async with session_maker() as session, session.begin():
         count = await purge_unconfirmed(session, settings)
     log.info("purge: %d unconfirmed profile(s) deleted", count)
+    async with session_maker() as session, session.begin():
+        digests = await send_digests(session, settings)
+    if digests:
+        log.info("digest: %d weekly mail(s) queued", digests)
     return count
 
 

@@ -46,6 +46,10 @@ def test_tokens_are_redacted_from_logged_paths() -> None:
     assert redact_path("/status/abcDEF123_-/export") == "/status/<token>/export"
     assert redact_path("/e/tok/answer/interested") == "/e/<token>/answer/interested"
     assert redact_path("/confirm/tok") == "/confirm/<token>"
+    assert redact_path("/portal/password/tok") == "/portal/password/<token>"
+    assert redact_path("/portal/password/forgot") == "/portal/password/<token>"  # harmless: no token to hide
+    cid = "0c4f9f4e-5b0e-4c7a-9a53-2a1d3f1b6c11"
+    assert redact_path(f"/mail/unsubscribe/{cid}/sig") == f"/mail/unsubscribe/{cid}/<token>"
     assert redact_path("/coordinator/profiles/1") == "/coordinator/profiles/1"
 
 

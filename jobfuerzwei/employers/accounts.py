@@ -99,14 +99,24 @@ async def end_all_sessions(session: AsyncSession, contact: MemberContact) -> Non
     await session.execute(delete(EmployerSession).where(EmployerSession.contact_id == contact.id))
 
 
-async def issue_account_token(session: AsyncSession, contact: MemberContact, purpose: AccountTokenPurpose) -> str:
-    """A single-use link token (invitation: 7 days, reset: 30 minutes); earlier unused ones stop working."""
-    now = utcnow()
+async def _revoke_account_tokens(session: AsyncSession, contact: MemberContact) -> None:
     await session.execute(
         update(AccountToken)
         .where(AccountToken.contact_id == contact.id, AccountToken.used_at.is_(None))
-        .values(used_at=now)
+        .values(used_at=utcnow())
     )
+
+
+async def change_password(session: AsyncSession, contact: MemberContact, password: str) -> None:
+    """A new password; links mailed before (reset, invitation) stop working (sessions: the caller decides)."""
+    contact.password_hash = hash_password(password)
+    await _revoke_account_tokens(session, contact)
+
+
+async def issue_account_token(session: AsyncSession, contact: MemberContact, purpose: AccountTokenPurpose) -> str:
+    """A single-use link token (invitation: 7 days, reset: 30 minutes); earlier unused ones stop working."""
+    now = utcnow()
+    await _revoke_account_tokens(session, contact)
     token = secrets.token_urlsafe(32)
     lifetime = (
         dt.timedelta(days=INVITE_DAYS) if purpose == AccountTokenPurpose.INVITE else dt.timedelta(minutes=RESET_MINUTES)
@@ -137,9 +147,8 @@ async def resolve_account_token(session: AsyncSession, token: str) -> tuple[Acco
 
 async def set_password(session: AsyncSession, token: str, password: str) -> MemberContact:
     """Consume the link and set the password; every session of the contact ends (no commit)."""
-    row, contact = await resolve_account_token(session, token)
-    row.used_at = utcnow()
-    contact.password_hash = hash_password(password)
+    _row, contact = await resolve_account_token(session, token)
+    await change_password(session, contact, password)  # uses up this link and any other
     await end_all_sessions(session, contact)
     await session.flush()
     return contact

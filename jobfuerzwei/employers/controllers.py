@@ -1,4 +1,4 @@
-"""Coordinator pages for the member employers: list, create, edit; their open positions."""
+"""Coordinator pages for the member employers: list, create, edit; their open positions; portal invitations."""
 
 from __future__ import annotations
 
@@ -9,9 +9,13 @@ from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Template
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from jobfuerzwei.employers import services
+from jobfuerzwei.config import Settings
+from jobfuerzwei.db.base import utcnow
+from jobfuerzwei.employers import accounts, services
+from jobfuerzwei.employers.models import AccountToken, AccountTokenPurpose, Member, MemberContact
 from jobfuerzwei.employers.schemas import (
     member_form_from,
     member_form_values,
@@ -20,12 +24,54 @@ from jobfuerzwei.employers.schemas import (
     validate_member_form,
     validate_position_form,
 )
+from jobfuerzwei.errors import NotFound
+from jobfuerzwei.mail.outbox import enqueue
 from jobfuerzwei.staff.models import StaffUser
 from jobfuerzwei.web.auth import provide_staff
 from jobfuerzwei.web.labels import LABELS
 from jobfuerzwei.web.pages import page, redirect
 
 NAME_TAKEN = "Es gibt bereits ein Mitglied mit diesem Namen."
+
+
+async def _invited_contacts(session: AsyncSession, member: Member) -> set[UUID]:
+    """Contacts of the member with an invitation that can still be used."""
+    ids = [c.id for c in member.contacts]
+    if not ids:
+        return set()
+    rows = await session.scalars(
+        select(AccountToken.contact_id).where(
+            AccountToken.contact_id.in_(ids),
+            AccountToken.purpose == AccountTokenPurpose.INVITE,
+            AccountToken.used_at.is_(None),
+            AccountToken.expires_at > utcnow(),
+        )
+    )
+    return set(rows)
+
+
+async def _member_page(
+    request: Request[Any, Any, Any],
+    session: AsyncSession,
+    member: Member,
+    form: dict[str, Any],
+    errors: dict[str, str],
+    *,
+    invite_errors: dict[UUID, str] | None = None,
+    status_code: int = 200,
+) -> Template:
+    """The edit form of a member with its positions and its contacts' portal state."""
+    return page(
+        request,
+        "coordinator/member_form.html",
+        status_code=status_code,
+        member=member,
+        positions=await services.list_positions(session, member.id),
+        invited=await _invited_contacts(session, member),
+        invite_errors=invite_errors or {},
+        form=form,
+        errors=errors,
+    )
 
 
 class MembersController(Controller):
@@ -87,15 +133,7 @@ class MembersController(Controller):
     ) -> Template:
         """The member form filled with the stored values."""
         member = await services.get_member(db_session, member_id)
-        positions = await services.list_positions(db_session, member.id)
-        return page(
-            request,
-            "coordinator/member_form.html",
-            member=member,
-            positions=positions,
-            form=member_form_from(member),
-            errors={},
-        )
+        return await _member_page(request, db_session, member, member_form_from(member), {})
 
     @post("/{member_id:uuid}/edit")
     async def update_member(
@@ -112,15 +150,7 @@ class MembersController(Controller):
         if data is not None and await services.is_name_taken(db_session, data.name, exclude_id=member.id):
             errors["name"] = NAME_TAKEN
         if data is None or errors:
-            return page(
-                request,
-                "coordinator/member_form.html",
-                status_code=400,
-                member=member,
-                positions=await services.list_positions(db_session, member.id),
-                form=member_form_values(form),
-                errors=errors,
-            )
+            return await _member_page(request, db_session, member, member_form_values(form), errors, status_code=400)
         await services.update_member(db_session, member, data)
         return redirect("/coordinator/members", "member_saved")
 
@@ -238,4 +268,72 @@ class PositionsController(Controller):
         return redirect(f"/coordinator/members/{position.member_id}/edit", "position_reopened")
 
 
-controllers: list[type[Controller]] = [MembersController, PositionsController]
+class ContactsController(Controller):
+    """Invitations of member contacts to the employer portal."""
+
+    path = "/coordinator/contacts"
+    dependencies = {"staff": Provide(provide_staff)}  # noqa: RUF012  # Litestar's class attribute
+
+    @post("/{contact_id:uuid}/invite")
+    async def invite_contact(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        settings: NamedDependency[Settings],
+        staff: NamedDependency[StaffUser],
+        contact_id: FromPath[UUID],
+    ) -> Response[Any]:
+        """Mail a 7-day link to set the first password; a new invitation replaces an unused one."""
+        contact = await db_session.get(MemberContact, contact_id)
+        if contact is None:
+            raise NotFound("Diesen Kontakt gibt es nicht.")
+        member = await services.get_member(db_session, contact.member_id)
+        refusal = await _invite_refusal(db_session, contact)
+        if refusal:
+            return await _member_page(
+                request,
+                db_session,
+                member,
+                member_form_from(member),
+                {},
+                invite_errors={contact.id: refusal},
+                status_code=409,
+            )
+        token = await accounts.issue_account_token(db_session, contact, AccountTokenPurpose.INVITE)
+        enqueue(
+            db_session,
+            settings,
+            template="employer_invite",
+            to=contact.email,
+            context={
+                "contact_name": contact.name,
+                "member_name": member.name,
+                "inviter": staff.name,
+                "invite_url": f"{settings.base_url}/portal/password/{token}",
+                "login_url": f"{settings.base_url}/portal/login",
+                "security_url": f"{settings.base_url}/portal/security",
+                "valid_days": accounts.INVITE_DAYS,
+                "min_length": accounts.MIN_PASSWORD,
+            },
+        )
+        return redirect(f"/coordinator/members/{member.id}/edit", "invite_sent")
+
+
+async def _invite_refusal(session: AsyncSession, contact: MemberContact) -> str | None:
+    """Why this contact cannot be invited, or ``None``."""
+    if contact.has_account:
+        return (
+            "Dieser Kontakt hat bereits einen Zugang. Ein neues Passwort kann die Person selbst "
+            "über „Passwort vergessen“ anfordern."
+        )
+    # A login is one member: the portal finds the account by address, so one address may hold only one login.
+    holder = await accounts.contact_by_email(session, contact.email)
+    if holder is not None and holder.id != contact.id:
+        return (
+            "Diese Adresse hat bereits einen Portalzugang bei einem anderen Mitglied. "
+            "Ein Zugang gehört zu genau einem Mitglied; bitte verwenden Sie eine andere Adresse."
+        )
+    return None
+
+
+controllers: list[type[Controller]] = [MembersController, PositionsController, ContactsController]

@@ -32,7 +32,11 @@ class Member(UUIDAuditBase):
     open_positions: Mapped[str] = mapped_column(Text, default="")
     """Deprecated: copied into ``positions`` by migration 0002 and no longer read; dropped in a later release."""
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    """Receives profiles; ``False`` while paused (by the member or the coordinator) and after leaving."""
     joined_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
+    left_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    """Set when the member left the network: its name, contacts and positions are gone, its history stays as
+    anonymous counts (circulations, answers, referrals)."""
     contacts: Mapped[list[MemberContact]] = relationship(
         back_populates="member", cascade="all, delete-orphan", lazy="selectin", order_by="MemberContact.email"
     )
@@ -61,7 +65,17 @@ class MemberContact(UUIDAuditBase):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     """Base32 secret of the optional two-factor login (RFC 6238); ``None``: two-factor is off."""
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    mail_mode: Mapped[str] = mapped_column(String(20), default="immediate")
+    """``immediate``: each circulated profile by mail; ``digest``: one weekly mail (needs a portal login)."""
+    unsubscribed_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    """Set by the one-click unsubscribe (RFC 8058): no profile mails at all until the contact subscribes again."""
+    digest_sent_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     member: Mapped[Member] = relationship(back_populates="contacts", lazy="raise")
+
+    @property
+    def receives_profile_mails(self) -> bool:
+        """Gets a mail for each circulated profile."""
+        return self.unsubscribed_at is None and self.mail_mode == "immediate"
 
     @property
     def has_account(self) -> bool:

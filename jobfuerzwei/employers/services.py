@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobfuerzwei.db.base import utcnow
@@ -124,3 +124,34 @@ async def set_position_open(session: AsyncSession, position: Position, *, is_ope
     position.is_open = is_open
     position.closed_at = None if is_open else utcnow()
     await session.flush()
+
+
+# --- membership: pause and leave (the member's own decisions in the portal) -------------------------------------
+
+
+async def set_paused(session: AsyncSession, member: Member, *, paused: bool) -> None:
+    """A paused member receives no profiles until it resumes; a member that left cannot resume."""
+    if member.left_at is not None:
+        raise InvalidTransition("Dieses Mitglied ist aus dem Netzwerk ausgetreten.")
+    member.is_active = not paused
+    await session.flush()
+
+
+async def leave_network(session: AsyncSession, member: Member) -> None:
+    """Leave: name, contacts (with their logins), positions and fields of interest are removed.
+
+    The member row stays under a neutral name, so the network's figures (circulations, answers, referrals) keep
+    their counts without saying who it was. The referrals' own history is untouched.
+    """
+    if member.left_at is not None:
+        raise InvalidTransition("Dieses Mitglied ist bereits ausgetreten.")
+    now = utcnow()
+    member.name = f"Ausgetretenes Mitglied {str(member.id)[:8]}"
+    member.sector = ""
+    member.interests = ""
+    member.is_active = False
+    member.left_at = now
+    await session.execute(delete(Position).where(Position.member_id == member.id))
+    await session.execute(delete(MemberContact).where(MemberContact.member_id == member.id))
+    await session.flush()
+    session.expire(member, ["contacts"])

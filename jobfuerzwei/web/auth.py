@@ -44,9 +44,7 @@ class PortalLoginRequired(LoginRequired):
     """The page needs a logged-in member contact (with its second factor done)."""
 
 
-async def provide_contact(
-    request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]
-) -> MemberContact:
+async def provide_contact(request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]) -> MemberContact:
     """The logged-in member contact, or a redirect to the portal login (also while a two-factor code is due)."""
     login = await login_for_session(db_session, request.cookies.get(PORTAL_COOKIE))
     if login is None or not login.is_verified:

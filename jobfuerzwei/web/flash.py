@@ -29,6 +29,10 @@ MESSAGES: dict[str, str] = {
     "application_received": "Vielen Dank, Ihr Antrag ist eingegangen.",
     "application_approved": "Mitglied aufgenommen; die Ansprechperson hat eine Einladung zum Portal erhalten.",
     "application_declined": "Antrag abgelehnt; die Begründung wurde per E-Mail verschickt.",
+    "membership_paused": "Die Mitgliedschaft ist pausiert; Sie erhalten keine Profile, bis Sie sie fortsetzen.",
+    "membership_resumed": "Sie erhalten wieder Profile.",
+    "member_left": "Ihre Organisation ist aus dem Netzwerk ausgetreten; ihre Daten sind gelöscht.",
+    "mail_preferences_saved": "Ihre Einstellung für E-Mails ist gespeichert.",
     "position_saved": "Stelle gespeichert.",
     "position_closed": "Stelle geschlossen; sie wird nicht mehr abgeglichen.",
     "position_reopened": "Stelle wieder geöffnet.",
@@ -38,6 +42,14 @@ MESSAGES: dict[str, str] = {
     "answer_recorded": "Ihre Antwort ist gespeichert. Vielen Dank!",
     "link_revoked": "Link widerrufen.",
     "answer_unchanged": "Ihre Antwort zu diesem Profil war bereits gespeichert; sie lässt sich nicht mehr ändern.",
+    "invite_sent": "Die Einladung zum Portal wurde verschickt.",
+    "portal_locked": "Zu viele fehlgeschlagene Anmeldungen für dieses Konto. "
+    "Bitte versuchen Sie es in 15 Minuten noch einmal.",
+    "reset_requested": "Falls es zu dieser Adresse einen Zugang gibt, haben wir eine E-Mail geschickt.",
+    "password_set": "Ihr Passwort ist gespeichert. Bitte melden Sie sich jetzt an.",
+    "password_changed": "Ihr Passwort ist geändert; andere Geräte wurden abgemeldet.",
+    "totp_enabled": "Die Zwei-Faktor-Anmeldung ist eingeschaltet; andere Geräte wurden abgemeldet.",
+    "totp_disabled": "Die Zwei-Faktor-Anmeldung ist ausgeschaltet.",
 }
 
 

@@ -13,10 +13,11 @@ from jobfuerzwei.web.flash import clear_flash, flash, pop_flash
 
 
 def page(request: Request[Any, Any, Any], template: str, *, status_code: int = 200, **context: Any) -> Template:
-    """Render ``template`` with the flash message and the logged-in coordinator (if any) in the context."""
+    """Render ``template`` with the flash message and the logged-in coordinator or member contact in the context."""
     message = pop_flash(request)
     context.setdefault("flash_message", message)
     context.setdefault("staff", request.scope.get("state", {}).get("staff"))
+    context.setdefault("contact", request.scope.get("state", {}).get("contact"))
     response = Template(template_name=template, context=context, status_code=status_code)
     if message:
         clear_flash(response)

@@ -1,0 +1,557 @@
+"""Employer portal accounts: login, two-factor code, logout, password links and the security page.
+
+Links in circulation mails (``/e/<token>``) stay capabilities for one profile and one answer; nothing here accepts
+them, so only the password (and the code) opens a portal session. Account logic lives in ``employers.accounts``;
+this module adds the HTTP side: forms, cookies, the per-account lock and the pending two-factor secret.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar, cast
+from urllib.parse import quote
+from uuid import UUID
+
+import pyotp
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import CacheControlHeader
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, QueryParameter
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from jobfuerzwei.config import Settings
+from jobfuerzwei.coordinator.controllers import safe_next
+from jobfuerzwei.employers import accounts
+from jobfuerzwei.employers.models import AccountTokenPurpose, MemberContact
+from jobfuerzwei.employers.schemas import is_valid_email
+from jobfuerzwei.errors import LinkInvalid
+from jobfuerzwei.mail.outbox import enqueue
+from jobfuerzwei.staff.services import LoginThrottle, check_password
+from jobfuerzwei.web.auth import PORTAL_COOKIE, provide_contact
+from jobfuerzwei.web.pages import page, redirect
+
+HOME = "/portal"
+LOGIN = "/portal/login"
+SECURITY = "/portal/security"
+FORGOT = "/portal/password/forgot"
+NO_STORE = CacheControlHeader(no_store=True)
+ISSUER = "Job für Zwei"
+
+CODE_STEP_SECONDS = 10 * 60
+"""Lifetime of the browser cookie between password and code (the server keeps the row until it expires)."""
+PENDING_COOKIE = "jfz_totp_pending"
+PENDING_SECONDS = 10 * 60
+"""How long a new two-factor secret waits for its first code before setup starts over."""
+RESET_MAILS_PER_WINDOW = 3
+"""Reset mails per account and 15 minutes: the per-address rate limit alone would let one client fill an inbox."""
+
+LOGIN_FAILED = "E-Mail-Adresse oder Passwort ist falsch."
+LOCKED = "Zu viele fehlgeschlagene Anmeldungen für dieses Konto. Bitte versuchen Sie es in 15 Minuten noch einmal."
+CODE_WRONG = "Der Code stimmt nicht oder ist abgelaufen. Bitte geben Sie den aktuellen Code aus Ihrer App ein."
+CODE_FORMAT = "Bitte geben Sie den sechsstelligen Code aus Ihrer Authenticator-App ein."
+LOGIN_ELSEWHERE = (
+    "Für diese E-Mail-Adresse gibt es bereits einen Zugang bei einem anderen Mitglied. "
+    "Bitte wenden Sie sich an die Koordination."
+)
+
+
+def portal_next(value: str | None) -> str:
+    """A portal path to return to after login; anything else (other hosts, other areas) goes to the portal."""
+    target = safe_next(value)
+    return target if target == HOME or target.startswith(f"{HOME}/") else HOME
+
+
+_T = TypeVar("_T")
+
+
+def _app_state(request: Request[Any, Any, Any], name: str, factory: Callable[[], _T]) -> _T:
+    # Kept on the app state (not module globals) so each app, and so each test, has its own counters.
+    value = request.app.state.get(name)
+    if value is None:
+        value = factory()
+        request.app.state[name] = value
+    return cast("_T", value)
+
+
+def login_throttle(request: Request[Any, Any, Any], settings: Settings) -> LoginThrottle:
+    """Failed passwords and codes per portal account (separate from the coordinator's counter)."""
+    return _app_state(
+        request, "portal_login_throttle", lambda: LoginThrottle(settings.security.login_failures_per_account)
+    )
+
+
+def reset_mail_throttle(request: Request[Any, Any, Any]) -> LoginThrottle:
+    """Reset mails per account; a ``LoginThrottle`` whose "failures" are mails sent."""
+    return _app_state(request, "portal_reset_throttle", lambda: LoginThrottle(RESET_MAILS_PER_WINDOW))
+
+
+class UsedCodes:
+    """The last accepted TOTP time step per contact, so a code works only once (RFC 6238, section 5.2).
+
+    Held in the process: with several web workers a code could be replayed once per worker within its
+    90 seconds, which still needs the password and a code seen over the user's shoulder.
+    """
+
+    def __init__(self) -> None:
+        self._last: dict[UUID, int] = {}
+
+    def accept(self, contact_id: UUID, step: int) -> bool:
+        """Record ``step`` for the contact unless it (or a later one) was used already."""
+        if step <= self._last.get(contact_id, -1):
+            return False
+        self._last[contact_id] = step
+        return True
+
+
+def used_codes(request: Request[Any, Any, Any]) -> UsedCodes:
+    """This app's replay guard."""
+    return _app_state(request, "portal_used_codes", UsedCodes)
+
+
+def normalise_code(value: str) -> str | None:
+    """Six digits (spaces allowed, as apps show ``123 456``), else ``None``."""
+    code = "".join(value.split())
+    return code if len(code) == 6 and code.isascii() and code.isdigit() else None
+
+
+def matching_step(secret: str, code: str) -> int | None:
+    """The time step whose code equals ``code``, allowing one step of clock drift either way."""
+    totp = pyotp.TOTP(secret)
+    now = totp.timecode(time.time())
+    for step in (now - 1, now, now + 1):
+        if hmac.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
+
+
+def _pending_signature(settings: Settings, payload: str) -> str:
+    # A key derived for this one purpose, so the signature can never be mistaken for another use of the secret.
+    key = hmac.new(settings.security.secret_key.encode(), b"portal-totp-pending", hashlib.sha256).digest()
+    return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()
+
+
+def sign_pending(settings: Settings, contact_id: UUID, secret: str, expires: int) -> str:
+    """Cookie value for a two-factor secret that waits for its first code (bound to the contact and a deadline)."""
+    payload = f"{contact_id}.{secret}.{expires}"
+    return f"{payload}.{_pending_signature(settings, payload)}"
+
+
+def read_pending(settings: Settings, contact_id: UUID, value: str | None) -> str | None:
+    """The pending secret from the cookie, if the signature holds, it is this contact's and still fresh."""
+    parts = (value or "").split(".")
+    if len(parts) != 4 or len(value or "") > 300:
+        return None
+    owner, secret, expires, signature = parts
+    if not hmac.compare_digest(signature, _pending_signature(settings, f"{owner}.{secret}.{expires}")):
+        return None
+    if owner != str(contact_id) or not expires.isdigit() or int(expires) < time.time():
+        return None
+    return secret
+
+
+def password_errors(password: str, repeat: str, name: str = "password") -> dict[str, str]:
+    """German messages for a new password and its repetition (field names ``name`` and ``name_repeat``)."""
+    if len(password) < accounts.MIN_PASSWORD:
+        return {name: f"Das Passwort muss mindestens {accounts.MIN_PASSWORD} Zeichen lang sein."}
+    if len(password) > 1024:
+        return {name: "Das Passwort darf höchstens 1024 Zeichen lang sein."}
+    if password != repeat:
+        return {f"{name}_repeat": "Die beiden Eingaben stimmen nicht überein."}
+    return {}
+
+
+def set_session_cookie(response: Response[Any], settings: Settings, token: str, max_age: int) -> None:
+    """The portal session cookie, with the same flags as the coordinator's."""
+    response.set_cookie(
+        key=PORTAL_COOKIE,
+        value=token,
+        max_age=max_age,
+        path="/",
+        secure=settings.security.cookie_secure,
+        httponly=True,
+        samesite="lax",
+    )
+
+
+async def fresh_verified_session(
+    session: AsyncSession, settings: Settings, contact: MemberContact, response: Response[Any]
+) -> None:
+    """End every session of the contact and log this browser in again with a new token.
+
+    Used after a password change or enabling two-factor: other devices must log in anew, this one keeps working.
+    """
+    await accounts.end_all_sessions(session, contact)
+    token = await accounts.start_session(session, contact, is_verified=True)
+    set_session_cookie(response, settings, token, accounts.SESSION_HOURS * 3600)
+
+
+class PortalAuthController(Controller):
+    """Login, two-factor code, logout and the password links (no login needed to reach them)."""
+
+    path = HOME
+    cache_control = NO_STORE
+
+    @get("/login")
+    async def show_login(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        next_path: Annotated[str, QueryParameter(name="next")] = HOME,
+    ) -> Response[Any]:
+        """The login form (a logged-in contact goes straight on)."""
+        login = await accounts.login_for_session(db_session, request.cookies.get(PORTAL_COOKIE))
+        if login is not None and login.is_verified:
+            return Redirect(path=portal_next(next_path), status_code=303)
+        return page(request, "portal/login.html", form={"email": "", "next": portal_next(next_path)}, error=None)
+
+    @post("/login")
+    async def submit_login(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        settings: NamedDependency[Settings],
+    ) -> Response[Any]:
+        """Check the credentials; a fresh session, verified unless a two-factor code is due."""
+        form = await request.form()
+        email = str(form.get("email") or "").strip()[:254]
+        password = str(form.get("password") or "")[:1024]
+        target = portal_next(str(form.get("next") or ""))
+        values = {"email": email, "next": target}
+        throttle = login_throttle(request, settings)
+        # Unknown addresses are counted and locked like real ones, so neither message reveals an account.
+        if email and throttle.is_locked(email):
+            return page(request, "portal/login.html", status_code=429, form=values, error=LOCKED)
+        contact = await accounts.authenticate(db_session, email, password) if email and password else None
+        if contact is None:
+            if email:
+                throttle.failed(email)
+            return page(request, "portal/login.html", status_code=400, form=values, error=LOGIN_FAILED)
+        await accounts.end_session(db_session, request.cookies.get(PORTAL_COOKIE))
+        if contact.totp_secret is not None:
+            # The failure count is kept until the code is right: knowing the password must not buy fresh code guesses.
+            token = await accounts.start_session(db_session, contact, is_verified=False)
+            response: Response[Any] = Redirect(path=f"{LOGIN}/code?next={quote(target)}", status_code=303)
+            set_session_cookie(response, settings, token, CODE_STEP_SECONDS)
+            return response
+        throttle.succeeded(email)
+        token = await accounts.start_session(db_session, contact, is_verified=True)
+        response = redirect(target, "logged_in")
+        set_session_cookie(response, settings, token, accounts.SESSION_HOURS * 3600)
+        return response
+
+    @get("/login/code")
+    async def show_code(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        next_path: Annotated[str, QueryParameter(name="next")] = HOME,
+    ) -> Response[Any]:
+        """The code form; only after the password (an unverified session)."""
+        target = portal_next(next_path)
+        login = await accounts.login_for_session(db_session, request.cookies.get(PORTAL_COOKIE))
+        if login is None:
+            return Redirect(path=f"{LOGIN}?next={quote(target)}", status_code=303)
+        if login.is_verified:
+            return Redirect(path=target, status_code=303)
+        return page(request, "portal/login_code.html", form={"next": target}, errors={})
+
+    @post("/login/code")
+    async def submit_code(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        settings: NamedDependency[Settings],
+    ) -> Response[Any]:
+        """Check the code; on success the half-open session is replaced by a new, verified one."""
+        form = await request.form()
+        target = portal_next(str(form.get("next") or ""))
+        old_token = request.cookies.get(PORTAL_COOKIE)
+        login = await accounts.login_for_session(db_session, old_token)
+        if login is None or login.is_verified or login.contact.totp_secret is None:
+            return Redirect(path=f"{LOGIN}?next={quote(target)}", status_code=303)
+        contact, secret = login.contact, login.contact.totp_secret
+        throttle = login_throttle(request, settings)
+        if throttle.is_locked(contact.email):
+            # End the half-open session (a redirect, so the deletion is committed); the login page stays locked.
+            await accounts.end_session(db_session, old_token)
+            response: Response[Any] = redirect(LOGIN, "portal_locked")
+            response.delete_cookie(PORTAL_COOKIE, path="/")
+            return response
+        code = normalise_code(str(form.get("code") or ""))
+        if code is None:
+            return page(
+                request, "portal/login_code.html", status_code=400, form={"next": target}, errors={"code": CODE_FORMAT}
+            )
+        step = matching_step(secret, code)
+        if step is None or not used_codes(request).accept(contact.id, step):
+            throttle.failed(contact.email)
+            return page(
+                request, "portal/login_code.html", status_code=400, form={"next": target}, errors={"code": CODE_WRONG}
+            )
+        throttle.succeeded(contact.email)
+        await accounts.end_session(db_session, old_token)
+        token = await accounts.start_session(db_session, contact, is_verified=True)
+        response = redirect(target, "logged_in")
+        set_session_cookie(response, settings, token, accounts.SESSION_HOURS * 3600)
+        return response
+
+    @post("/logout")
+    async def logout(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]) -> Redirect:
+        """End the session (the row is deleted, so the old cookie is worthless) and drop the cookies."""
+        await accounts.end_session(db_session, request.cookies.get(PORTAL_COOKIE))
+        response = redirect(LOGIN, "logged_out")
+        response.delete_cookie(PORTAL_COOKIE, path="/")
+        response.delete_cookie(PENDING_COOKIE, path=SECURITY)
+        return response
+
+    @get("/password/forgot")
+    async def show_forgot(self, request: Request[Any, Any, Any]) -> Template:
+        """Ask for the address to send a reset link to."""
+        return page(request, "portal/password_forgot.html", form={"email": ""}, errors={})
+
+    @post("/password/forgot")
+    async def submit_forgot(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        settings: NamedDependency[Settings],
+    ) -> Response[Any]:
+        """Mail a reset link to a contact with an account; the answer is the same for every valid address."""
+        form = await request.form()
+        email = str(form.get("email") or "").strip()[:254]
+        if not is_valid_email(email):
+            errors = {"email": "Bitte geben Sie Ihre E-Mail-Adresse an, z. B. name@firma.de."}
+            return page(request, "portal/password_forgot.html", status_code=400, form={"email": email}, errors=errors)
+        contact = await accounts.contact_by_email(db_session, email)
+        mails = reset_mail_throttle(request)
+        if contact is not None and not mails.is_locked(contact.email):
+            mails.failed(contact.email)
+            token = await accounts.issue_account_token(db_session, contact, AccountTokenPurpose.RESET)
+            enqueue(
+                db_session,
+                settings,
+                template="password_reset",
+                to=contact.email,
+                context={
+                    "contact_name": contact.name,
+                    "reset_url": f"{settings.base_url}/portal/password/{token}",
+                    "forgot_url": f"{settings.base_url}{FORGOT}",
+                    "valid_minutes": accounts.RESET_MINUTES,
+                },
+            )
+        return redirect(FORGOT, "reset_requested")
+
+    @get("/password/{token:str}")
+    async def show_password_form(
+        self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession], token: FromPath[str]
+    ) -> Template:
+        """The form to set a password; the GET changes nothing (mail scanners follow links)."""
+        try:
+            row, contact = await accounts.resolve_account_token(db_session, token)
+        except LinkInvalid as exc:
+            return link_invalid_page(request, exc.message)
+        return _password_page(request, token, contact, row.purpose, {})
+
+    @post("/password/{token:str}")
+    async def submit_password(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        settings: NamedDependency[Settings],
+        token: FromPath[str],
+    ) -> Response[Any]:
+        """Set the password: the link is used up and every session of the contact ends."""
+        try:
+            row, contact = await accounts.resolve_account_token(db_session, token)
+        except LinkInvalid as exc:
+            return link_invalid_page(request, exc.message)
+        form = await request.form()
+        password = str(form.get("password") or "")
+        errors = password_errors(password, str(form.get("password_repeat") or ""))
+        if errors:
+            return _password_page(request, token, contact, row.purpose, errors, status_code=400)
+        # A login is one member: if another member's contact with this address got a login meanwhile, stop here.
+        holder = await accounts.contact_by_email(db_session, contact.email)
+        if holder is not None and holder.id != contact.id:
+            return link_invalid_page(request, LOGIN_ELSEWHERE, status_code=409)
+        await accounts.set_password(db_session, token, password)
+        login_throttle(request, settings).succeeded(contact.email)
+        response = redirect(LOGIN, "password_set")
+        response.delete_cookie(PORTAL_COOKIE, path="/")
+        return response
+
+
+def link_invalid_page(request: Request[Any, Any, Any], message: str, *, status_code: int = 410) -> Template:
+    """An unknown, used or expired password link, with the way to a new one."""
+    return page(request, "portal/link_invalid.html", status_code=status_code, message=message)
+
+
+def _password_page(
+    request: Request[Any, Any, Any],
+    token: str,
+    contact: MemberContact,
+    purpose: AccountTokenPurpose,
+    errors: dict[str, str],
+    *,
+    status_code: int = 200,
+) -> Template:
+    return page(
+        request,
+        "portal/password_set.html",
+        status_code=status_code,
+        token=token,
+        email=contact.email,
+        is_invite=purpose == AccountTokenPurpose.INVITE,
+        min_length=accounts.MIN_PASSWORD,
+        errors=errors,
+    )
+
+
+def security_page(
+    request: Request[Any, Any, Any],
+    settings: Settings,
+    contact: MemberContact,
+    *,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Template:
+    """The security page: two-factor state (with a pending secret to type into an app) and the password form."""
+    pending = None
+    if contact.totp_secret is None:
+        pending = read_pending(settings, contact.id, request.cookies.get(PENDING_COOKIE))
+    return page(
+        request,
+        "portal/security.html",
+        status_code=status_code,
+        contact=contact,
+        pending_secret=" ".join(pending[i : i + 4] for i in range(0, len(pending), 4)) if pending else None,
+        pending_uri=pyotp.TOTP(pending).provisioning_uri(name=contact.email, issuer_name=ISSUER) if pending else None,
+        min_length=accounts.MIN_PASSWORD,
+        errors=errors or {},
+    )
+
+
+class PortalSecurityController(Controller):
+    """Two-factor on and off, password change (logged-in contacts only)."""
+
+    path = SECURITY
+    cache_control = NO_STORE
+    dependencies = {"contact": Provide(provide_contact)}  # noqa: RUF012  # Litestar's class attribute
+
+    @get("/")
+    async def show_security(
+        self,
+        request: Request[Any, Any, Any],
+        settings: NamedDependency[Settings],
+        contact: NamedDependency[MemberContact],
+    ) -> Template:
+        """Two-factor state and the password form."""
+        return security_page(request, settings, contact)
+
+    @post("/totp/start")
+    async def start_totp(
+        self,
+        settings: NamedDependency[Settings],
+        contact: NamedDependency[MemberContact],
+    ) -> Redirect:
+        """A new secret, held in a signed short-lived cookie until a code proves the app has it."""
+        response = redirect(SECURITY)
+        if contact.totp_secret is None:
+            expires = int(time.time()) + PENDING_SECONDS
+            response.set_cookie(
+                key=PENDING_COOKIE,
+                value=sign_pending(settings, contact.id, pyotp.random_base32(), expires),
+                max_age=PENDING_SECONDS,
+                path=SECURITY,
+                secure=settings.security.cookie_secure,
+                httponly=True,
+                samesite="strict",
+            )
+        return response
+
+    @post("/totp/confirm")
+    async def confirm_totp(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        settings: NamedDependency[Settings],
+        contact: NamedDependency[MemberContact],
+    ) -> Response[Any]:
+        """Switch two-factor on once a code from the new secret is right; other devices are logged out."""
+        if contact.totp_secret is not None:
+            return redirect(SECURITY)
+        secret = read_pending(settings, contact.id, request.cookies.get(PENDING_COOKIE))
+        if secret is None:
+            errors = {"code": "Die Einrichtung ist abgelaufen. Bitte beginnen Sie noch einmal."}
+            return security_page(request, settings, contact, errors=errors, status_code=400)
+        form = await request.form()
+        code = normalise_code(str(form.get("code") or ""))
+        if code is None:
+            return security_page(request, settings, contact, errors={"code": CODE_FORMAT}, status_code=400)
+        step = matching_step(secret, code)
+        if step is None:
+            return security_page(request, settings, contact, errors={"code": CODE_WRONG}, status_code=400)
+        contact.totp_secret = secret
+        # The code just typed must not log anyone in a second time.
+        used_codes(request).accept(contact.id, step)
+        response = redirect(SECURITY, "totp_enabled")
+        response.delete_cookie(PENDING_COOKIE, path=SECURITY)
+        await fresh_verified_session(db_session, settings, contact, response)
+        return response
+
+    @post("/totp/disable")
+    async def disable_totp(
+        self,
+        request: Request[Any, Any, Any],
+        settings: NamedDependency[Settings],
+        contact: NamedDependency[MemberContact],
+    ) -> Response[Any]:
+        """Switch two-factor off; needs the current password (a left-open browser alone is not enough)."""
+        form = await request.form()
+        error = _wrong_password(request, settings, contact, str(form.get("disable_password") or ""))
+        if error:
+            return security_page(request, settings, contact, errors={"disable_password": error}, status_code=400)
+        contact.totp_secret = None
+        return redirect(SECURITY, "totp_disabled")
+
+    @post("/password")
+    async def change_password(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        settings: NamedDependency[Settings],
+        contact: NamedDependency[MemberContact],
+    ) -> Response[Any]:
+        """New password after the current one; every other session ends."""
+        form = await request.form()
+        new = str(form.get("new_password") or "")
+        errors = password_errors(new, str(form.get("new_password_repeat") or ""), "new_password")
+        error = _wrong_password(request, settings, contact, str(form.get("current_password") or ""))
+        if error:
+            errors = {"current_password": error, **errors}
+        if errors:
+            return security_page(request, settings, contact, errors=errors, status_code=400)
+        await accounts.change_password(db_session, contact, new)
+        response = redirect(SECURITY, "password_changed")
+        await fresh_verified_session(db_session, settings, contact, response)
+        return response
+
+
+def _wrong_password(
+    request: Request[Any, Any, Any], settings: Settings, contact: MemberContact, password: str
+) -> str | None:
+    # Counted like failed logins: a stolen session cookie must not become a way to guess the password.
+    throttle = login_throttle(request, settings)
+    if throttle.is_locked(contact.email):
+        return LOCKED
+    if not check_password(contact.password_hash, password[:1024]):
+        throttle.failed(contact.email)
+        return "Das Passwort ist falsch."
+    return None
+
+
+controllers: list[type[Controller]] = [PortalAuthController, PortalSecurityController]
