@@ -19,6 +19,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from jobfuerzwei.circulation.models import Answer, Circulation, CirculationRecipient
 from jobfuerzwei.config import Settings
 from jobfuerzwei.db.base import utcnow
+from jobfuerzwei.employers import mail_prefs
 from jobfuerzwei.employers import services as employer_services
 from jobfuerzwei.employers.models import Member, MemberContact
 from jobfuerzwei.errors import DomainError, InvalidTransition, LinkInvalid, NotFound
@@ -37,6 +38,8 @@ from jobfuerzwei.web.labels import label
 PROFILE_MAIL = "profile_circulated"
 _TOKEN_SLOT = "JFZTOKENSLOT0"  # noqa: S105  # a placeholder, not a secret
 """Stands in for the recipient's token while the mail is rendered once per circulation (survives HTML escaping)."""
+_UNSUBSCRIBE_SLOT = "JFZUNSUBSCRIBESLOT0"
+"""Stands in for the contact's unsubscribe link in the same way."""
 
 EMPLOYER_VISIBLE = frozenset({ProfileStatus.APPROVED, ProfileStatus.PAUSED, ProfileStatus.PLACED})
 """Profile states in which a recipient's link still shows the profile (withdrawn or merged profiles are gone)."""
@@ -141,7 +144,8 @@ async def candidates(session: AsyncSession, settings: Settings, profile: Profile
 @dataclass(frozen=True)
 class _Chosen:
     match: MemberFit
-    emails: list[str]
+    emails: list[tuple[UUID, str]]
+    """(contact id, address) of the contacts that get each profile by mail."""
 
 
 async def _chosen_recipients(
@@ -159,20 +163,31 @@ async def _chosen_recipients(
     names = dict(
         (await session.execute(select(Member.id, Member.name).where(Member.is_active.is_(True)))).tuples().all()
     )
-    emails: dict[UUID, list[str]] = {}
-    for member_id, address in (
-        await session.execute(select(MemberContact.member_id, MemberContact.email).order_by(MemberContact.email))
-    ).tuples():
-        emails.setdefault(member_id, []).append(address)
+    has_contact: set[UUID] = set()
+    receivers: dict[UUID, list[tuple[UUID, str]]] = {}
+    contacts = await session.execute(
+        select(
+            MemberContact.id,
+            MemberContact.member_id,
+            MemberContact.email,
+            MemberContact.mail_mode,
+            MemberContact.unsubscribed_at,
+        ).order_by(MemberContact.email)
+    )
+    for contact_id, member_id, address, mode, unsubscribed_at in contacts.tuples():
+        has_contact.add(member_id)
+        # Digest readers get it with the weekly mail, unsubscribed ones in the portal only.
+        if mode == "immediate" and unsubscribed_at is None:
+            receivers.setdefault(member_id, []).append((contact_id, address))
     chosen = [
         mid
         for mid in names
-        if mid in wanted and _eligibility(mid, mid in emails, decided, sent) == Eligibility.SELECTABLE
+        if mid in wanted and _eligibility(mid, mid in has_contact, decided, sent) == Eligibility.SELECTABLE
     ]
     if not chosen:
         return []
     fits = await match_services.rank_members(session, settings, profile, chosen)
-    return [_Chosen(match=m, emails=emails[m.member_id]) for m in _ranked(chosen, fits, names)]
+    return [_Chosen(match=m, emails=receivers.get(m.member_id, [])) for m in _ranked(chosen, fits, names)]
 
 
 def _mail_context(profile: Profile) -> dict[str, Any]:
@@ -248,6 +263,7 @@ async def circulate(
     context = {
         **_mail_context(profile),
         "token": _TOKEN_SLOT,
+        "unsubscribe_url": _UNSUBSCRIBE_SLOT,
         "valid_days": settings.security.employer_token_days,
         "base_url": settings.base_url,
     }
@@ -267,12 +283,15 @@ async def circulate(
         text=rendered.text,
         html=rendered.html,
         recipients=[
-            (address, {_TOKEN_SLOT: token})
+            (address, {_TOKEN_SLOT: token, _UNSUBSCRIBE_SLOT: mail_prefs.unsubscribe_url(settings, contact_id)})
             for c, token in zip(chosen, clear_tokens, strict=True)
-            for address in c.emails
+            for contact_id, address in c.emails
         ],
         profile_id=profile.id,
         batch_id=circulation.id,
+        headers={
+            address: mail_prefs.list_headers(settings, contact_id) for c in chosen for contact_id, address in c.emails
+        },
     )
     return circulation
 

@@ -58,16 +58,22 @@ async def enqueue_many(
     recipients: list[tuple[str, dict[str, str]]],
     profile_id: UUID | None = None,
     batch_id: UUID | None = None,
+    headers: dict[str, dict[str, str]] | None = None,
 ) -> int:
     """Add many mails of one rendered template in bulk, in the caller's transaction.
 
     The body is stored once (``OutboxBody``); each ``(address, fill)`` becomes an outbox row whose placeholders
     the worker replaces when it sends. Rendering and storing 1,000 bodies would cost more than sending them.
+    ``headers`` adds headers per address (e.g. each contact's own ``List-Unsubscribe``).
     """
     if not recipients:
         return 0
     now = utcnow()
     check_header_value(subject)
+    header_lines = {
+        address: "\n".join(f"{k}: {check_header_value(v)}" for k, v in extra.items())
+        for address, extra in (headers or {}).items()
+    }
     body_id = uuid.uuid4()
     await session.execute(
         insert(OutboxBody.__table__),  # type: ignore[arg-type]
@@ -95,7 +101,7 @@ async def enqueue_many(
             "body_html": "",
             "body_id": body_id,
             "fill": fill,
-            "headers": "",
+            "headers": header_lines.get(address, ""),
             "status": OutboxStatus.PENDING,
             "attempts": 0,
             "next_attempt_at": now,

@@ -10,9 +10,10 @@ from typing import Any
 
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from jobfuerzwei.circulation.models import CirculationRecipient
 from jobfuerzwei.config import Settings
 from jobfuerzwei.db.base import utcnow
 from jobfuerzwei.employers.mail_prefs import send_digests, unsubscribe_url
@@ -115,3 +116,33 @@ async def test_weekly_digest_lists_the_weeks_profiles_once_with_list_headers(
     assert digest["List-Unsubscribe"] == f"<{unsubscribe_url(settings, contact.id)}>"
     assert digest["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert f"{settings.base_url}/portal" in links_in(digest)
+
+
+async def test_profile_mails_carry_the_contacts_own_unsubscribe_and_skip_digest_and_unsubscribed_contacts(
+    coordinator: Client, db_session: AsyncSession, settings: Settings, deliver: Callable[..., Any]
+) -> None:
+    member = await make_member(
+        db_session,
+        "Kliniken Ostalb",
+        "Pflege",
+        emails=["a@kliniken.example", "b@kliniken.example", "c@kliniken.example"],
+    )
+    by_mail = {c.email: c for c in member.contacts}
+    by_mail["b@kliniken.example"].mail_mode = "digest"
+    by_mail["c@kliniken.example"].unsubscribed_at = utcnow()
+    await db_session.commit()
+    profile = await make_profile(db_session, allowed=[member])
+
+    assert (await circulate(coordinator, profile, [member])).status_code == 303
+
+    sink = await deliver()
+    assert sorted(str(m["To"]) for m in sink.messages) == ["a@kliniken.example"]
+    [mail] = sink.messages
+    own = unsubscribe_url(settings, by_mail["a@kliniken.example"].id)
+    assert mail["List-Unsubscribe"] == f"<{own}>"
+    assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert own in links_in(mail)  # also in the footer, for readers whose client shows no button
+    rows = await db_session.scalar(
+        select(func.count()).select_from(CirculationRecipient).where(CirculationRecipient.member_id == member.id)
+    )
+    assert rows == 1  # the member received the profile (portal inbox, digest) even though two contacts get no mail
