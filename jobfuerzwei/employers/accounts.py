@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from jobfuerzwei.config import Settings
 from jobfuerzwei.db.base import utcnow
 from jobfuerzwei.employers.models import AccountToken, AccountTokenPurpose, EmployerSession, MemberContact
-from jobfuerzwei.errors import LinkInvalid
+from jobfuerzwei.errors import InvalidTransition, LinkInvalid
+from jobfuerzwei.mail.outbox import enqueue
 from jobfuerzwei.staff.services import check_password, hash_password, needs_rehash
 from jobfuerzwei.tokens.services import hash_token
 
@@ -152,3 +154,49 @@ async def set_password(session: AsyncSession, token: str, password: str) -> Memb
     await end_all_sessions(session, contact)
     await session.flush()
     return contact
+
+
+async def invite_refusal(session: AsyncSession, contact: MemberContact) -> str | None:
+    """Why this contact cannot be invited to the portal, or ``None``."""
+    if contact.has_account:
+        return (
+            "Dieser Kontakt hat bereits einen Zugang. Ein neues Passwort kann die Person selbst "
+            "über „Passwort vergessen“ anfordern."
+        )
+    # A login is one member: the portal finds the account by address, so one address may hold only one login.
+    holder = await contact_by_email(session, contact.email)
+    if holder is not None and holder.id != contact.id:
+        return (
+            "Diese Adresse hat bereits einen Portalzugang bei einem anderen Mitglied. "
+            "Ein Zugang gehört zu genau einem Mitglied; bitte verwenden Sie eine andere Adresse."
+        )
+    return None
+
+
+async def invite(
+    session: AsyncSession, settings: Settings, contact: MemberContact, *, member_name: str, inviter: str
+) -> None:
+    """Mail a 7-day link to set the first password (a new invitation replaces an unused one).
+
+    Raises ``InvalidTransition`` with the German reason when the contact cannot be invited.
+    """
+    refusal = await invite_refusal(session, contact)
+    if refusal:
+        raise InvalidTransition(refusal)
+    token = await issue_account_token(session, contact, AccountTokenPurpose.INVITE)
+    enqueue(
+        session,
+        settings,
+        template="employer_invite",
+        to=contact.email,
+        context={
+            "contact_name": contact.name,
+            "member_name": member_name,
+            "inviter": inviter,
+            "invite_url": f"{settings.base_url}/portal/password/{token}",
+            "login_url": f"{settings.base_url}/portal/login",
+            "security_url": f"{settings.base_url}/portal/security",
+            "valid_days": INVITE_DAYS,
+            "min_length": MIN_PASSWORD,
+        },
+    )

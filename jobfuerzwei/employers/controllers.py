@@ -24,8 +24,7 @@ from jobfuerzwei.employers.schemas import (
     validate_member_form,
     validate_position_form,
 )
-from jobfuerzwei.errors import NotFound
-from jobfuerzwei.mail.outbox import enqueue
+from jobfuerzwei.errors import InvalidTransition, NotFound
 from jobfuerzwei.staff.models import StaffUser
 from jobfuerzwei.web.auth import provide_staff
 from jobfuerzwei.web.labels import LABELS
@@ -288,52 +287,19 @@ class ContactsController(Controller):
         if contact is None:
             raise NotFound("Diesen Kontakt gibt es nicht.")
         member = await services.get_member(db_session, contact.member_id)
-        refusal = await _invite_refusal(db_session, contact)
-        if refusal:
+        try:
+            await accounts.invite(db_session, settings, contact, member_name=member.name, inviter=staff.name)
+        except InvalidTransition as exc:
             return await _member_page(
                 request,
                 db_session,
                 member,
                 member_form_from(member),
                 {},
-                invite_errors={contact.id: refusal},
+                invite_errors={contact.id: exc.message},
                 status_code=409,
             )
-        token = await accounts.issue_account_token(db_session, contact, AccountTokenPurpose.INVITE)
-        enqueue(
-            db_session,
-            settings,
-            template="employer_invite",
-            to=contact.email,
-            context={
-                "contact_name": contact.name,
-                "member_name": member.name,
-                "inviter": staff.name,
-                "invite_url": f"{settings.base_url}/portal/password/{token}",
-                "login_url": f"{settings.base_url}/portal/login",
-                "security_url": f"{settings.base_url}/portal/security",
-                "valid_days": accounts.INVITE_DAYS,
-                "min_length": accounts.MIN_PASSWORD,
-            },
-        )
         return redirect(f"/coordinator/members/{member.id}/edit", "invite_sent")
-
-
-async def _invite_refusal(session: AsyncSession, contact: MemberContact) -> str | None:
-    """Why this contact cannot be invited, or ``None``."""
-    if contact.has_account:
-        return (
-            "Dieser Kontakt hat bereits einen Zugang. Ein neues Passwort kann die Person selbst "
-            "über „Passwort vergessen“ anfordern."
-        )
-    # A login is one member: the portal finds the account by address, so one address may hold only one login.
-    holder = await accounts.contact_by_email(session, contact.email)
-    if holder is not None and holder.id != contact.id:
-        return (
-            "Diese Adresse hat bereits einen Portalzugang bei einem anderen Mitglied. "
-            "Ein Zugang gehört zu genau einem Mitglied; bitte verwenden Sie eine andere Adresse."
-        )
-    return None
 
 
 controllers: list[type[Controller]] = [MembersController, PositionsController, ContactsController]

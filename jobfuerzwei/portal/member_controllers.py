@@ -15,16 +15,17 @@ from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobfuerzwei.config import Settings
-from jobfuerzwei.employers import services
+from jobfuerzwei.employers import accounts, services
 from jobfuerzwei.employers.models import Member, MemberContact, Position
 from jobfuerzwei.employers.schemas import (
+    is_valid_email,
     member_form_from,
     position_form_from,
     position_form_values,
     validate_member_form,
     validate_position_form,
 )
-from jobfuerzwei.errors import NotFound
+from jobfuerzwei.errors import InvalidTransition, NotFound
 from jobfuerzwei.web.auth import PORTAL_COOKIE, provide_contact
 from jobfuerzwei.web.labels import LABELS
 from jobfuerzwei.web.pages import page, redirect
@@ -258,4 +259,97 @@ class MemberPositionsController(Controller):
         return redirect("/portal/positions", "position_reopened")
 
 
-controllers: list[type[Controller]] = [MemberSelfServiceController, MemberPositionsController]
+class ColleaguesController(Controller):
+    """A member's contacts: colleagues are added (and invited to the portal) or removed by the member itself."""
+
+    path = "/portal/contacts"
+    dependencies = {"contact": Provide(provide_contact)}  # noqa: RUF012  # Litestar's class attribute
+
+    @get("/")
+    async def list_colleagues(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        contact: NamedDependency[MemberContact],
+    ) -> Template:
+        """The member's contacts with their portal state, and the form to add one."""
+        return await _colleagues_page(request, db_session, contact, form={}, errors={})
+
+    @post("/")
+    async def add_colleague(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        settings: NamedDependency[Settings],
+        contact: NamedDependency[MemberContact],
+    ) -> Response[Any]:
+        """Add a colleague, who receives profiles and an invitation to the portal."""
+        member = await _member(db_session, contact)
+        submitted = await request.form()
+        form = {"name": " ".join(str(submitted.get("name") or "").split()), "email": str(submitted.get("email") or "")}
+        email = form["email"].strip().lower()
+        errors: dict[str, str] = {}
+        if not is_valid_email(email):
+            errors["email"] = "Bitte geben Sie eine gültige E-Mail-Adresse an."
+        elif email in member.contact_emails:
+            errors["email"] = "Diese Adresse ist bereits eine Ansprechperson Ihrer Organisation."
+        if len(form["name"]) > 200:
+            errors["name"] = "Bitte höchstens 200 Zeichen eingeben."
+        if errors:
+            return await _colleagues_page(request, db_session, contact, form=form, errors=errors, status_code=400)
+        colleague = MemberContact(member_id=member.id, email=email, name=form["name"])
+        refusal = await accounts.invite_refusal(db_session, colleague)  # before anything is written
+        if refusal:
+            return await _colleagues_page(
+                request, db_session, contact, form=form, errors={"email": refusal}, status_code=409
+            )
+        db_session.add(colleague)
+        await db_session.flush()
+        await accounts.invite(
+            db_session, settings, colleague, member_name=member.name, inviter=contact.name or contact.email
+        )
+        return redirect("/portal/contacts", "colleague_invited")
+
+    @post("/{contact_id:uuid}/remove")
+    async def remove_colleague(
+        self,
+        db_session: NamedDependency[AsyncSession],
+        contact: NamedDependency[MemberContact],
+        contact_id: FromPath[UUID],
+    ) -> Response[Any]:
+        """Remove a colleague (with its login); one cannot remove oneself here."""
+        colleague = await db_session.get(MemberContact, contact_id)
+        if colleague is None or colleague.member_id != contact.member_id:
+            raise NotFound("Diese Ansprechperson gibt es nicht.")
+        if colleague.id == contact.id:
+            raise InvalidTransition(
+                "Sie können sich nicht selbst entfernen; bitten Sie eine Kollegin oder einen Kollegen."
+            )
+        await db_session.delete(colleague)
+        await db_session.flush()
+        return redirect("/portal/contacts", "colleague_removed")
+
+
+async def _colleagues_page(
+    request: Request[Any, Any, Any],
+    session: AsyncSession,
+    contact: MemberContact,
+    *,
+    form: dict[str, str],
+    errors: dict[str, str],
+    status_code: int = 200,
+) -> Template:
+    member = await _member(session, contact)
+    return page(
+        request,
+        "portal/contacts.html",
+        status_code=status_code,
+        member=member,
+        nav="contacts",
+        colleagues=list(member.contacts),
+        form=form,
+        errors=errors,
+    )
+
+
+controllers: list[type[Controller]] = [MemberSelfServiceController, MemberPositionsController, ColleaguesController]

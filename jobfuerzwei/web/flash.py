@@ -33,6 +33,8 @@ MESSAGES: dict[str, str] = {
     "membership_resumed": "Sie erhalten wieder Profile.",
     "member_left": "Ihre Organisation ist aus dem Netzwerk ausgetreten; ihre Daten sind gelöscht.",
     "mail_preferences_saved": "Ihre Einstellung für E-Mails ist gespeichert.",
+    "colleague_invited": "Ansprechperson hinzugefügt; sie hat eine Einladung zum Portal erhalten.",
+    "colleague_removed": "Ansprechperson entfernt.",
     "position_saved": "Stelle gespeichert.",
     "position_closed": "Stelle geschlossen; sie wird nicht mehr abgeglichen.",
     "position_reopened": "Stelle wieder geöffnet.",

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobfuerzwei.employers.models import EmployerSession, Member, MemberContact, Position
 from tests.circulation.helpers import make_member
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, links_in
 from tests.portal.helpers_member import portal_login
 
 Client = AsyncTestClient[Litestar]
@@ -132,10 +132,43 @@ async def test_leaving_removes_name_contacts_positions_and_logins_but_keeps_the_
     assert after.headers["location"].startswith("/portal/login")
 
 
-@pytest.mark.parametrize("path", ["/portal/member", "/portal/positions", "/portal/member/leave"])
+@pytest.mark.parametrize("path", ["/portal/member", "/portal/positions", "/portal/member/leave", "/portal/contacts"])
 async def test_pages_need_a_portal_login_and_a_coordinator_session_is_not_one(
     path: str, client: Client, db_session: AsyncSession
 ) -> None:
     response = await client.get(path, follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"].startswith("/portal/login?next=")
+
+
+async def test_member_adds_and_removes_colleagues_who_are_invited_to_the_portal(
+    client: Client, db_session: AsyncSession, deliver: Any
+) -> None:
+    member = await make_member(db_session, "Kochertal Maschinenbau GmbH")
+    other = await make_member(db_session, "Brenzwerk GmbH", emails=["chef@brenzwerk.example"])
+    me = await portal_login(client, db_session, member)
+    foreign = other.contacts[0]
+    foreign.password_hash = "set"  # the address has a login at another member
+    await db_session.commit()
+
+    bad = await _post(client, "/portal/contacts", {"name": "X", "email": "keine-adresse"})
+    assert bad.status_code == 400
+    assert 'value="keine-adresse"' in bad.text
+    taken = await _post(client, "/portal/contacts", {"name": "Chef", "email": "Chef@Brenzwerk.example"})
+    assert taken.status_code == 409
+    assert "bei einem anderen Mitglied" in taken.text
+    assert await db_session.scalar(select(func.count()).where(MemberContact.member_id == member.id)) == 1
+
+    added = await _post(client, "/portal/contacts", {"name": "Tim Team", "email": "Tim@Kochertal.example"})
+    assert added.status_code == 303
+    colleague = await db_session.scalar(select(MemberContact).where(MemberContact.email == "tim@kochertal.example"))
+    assert colleague is not None
+    assert colleague.member_id == member.id
+    sink = await deliver()
+    [invitation] = sink.to("tim@kochertal.example")
+    assert any("/portal/password/" in link for link in links_in(invitation))
+
+    assert (await _post(client, f"/portal/contacts/{foreign.id}/remove")).status_code == 404
+    assert (await _post(client, f"/portal/contacts/{me.id}/remove")).status_code == 409
+    assert (await _post(client, f"/portal/contacts/{colleague.id}/remove")).status_code == 303
+    assert await db_session.scalar(select(func.count()).where(MemberContact.member_id == member.id)) == 1
