@@ -62,6 +62,8 @@ class Eligibility(StrEnum):
     """Joined after the partner's consent; the partner has not agreed to it yet."""
     NO_CONTACT = "no_contact"
     """The member has no contact email."""
+    RELEASING = "releasing"
+    """Job-to-job: the member that releases the person never receives its profile."""
 
 
 @dataclass(frozen=True)
@@ -96,8 +98,12 @@ def check_circulable(profile: Profile) -> None:
         )
 
 
-def _eligibility(member_id: UUID, has_contact: bool, decided: dict[UUID, bool], sent: set[UUID]) -> Eligibility:
+def _eligibility(
+    member_id: UUID, has_contact: bool, decided: dict[UUID, bool], sent: set[UUID], releasing: UUID | None = None
+) -> Eligibility:
     """The one rule for who may receive a profile (page and send use it alike)."""
+    if member_id == releasing:
+        return Eligibility.RELEASING
     if member_id in sent:
         return Eligibility.SENT
     if decided.get(member_id) is False:
@@ -135,7 +141,7 @@ async def candidates(session: AsyncSession, settings: Settings, profile: Profile
     result = []
     for match in ranked:
         member = by_id[match.member_id]
-        eligibility = _eligibility(member.id, bool(member.contacts), decided, sent)
+        eligibility = _eligibility(member.id, bool(member.contacts), decided, sent, profile.releasing_member_id)
         preselect = eligibility == Eligibility.SELECTABLE and match.score >= settings.matching.preselect_score
         result.append(Candidate(member=member, match=match, eligibility=eligibility, is_preselected=preselect))
     return result
@@ -182,7 +188,8 @@ async def _chosen_recipients(
     chosen = [
         mid
         for mid in names
-        if mid in wanted and _eligibility(mid, mid in has_contact, decided, sent) == Eligibility.SELECTABLE
+        if mid in wanted
+        and _eligibility(mid, mid in has_contact, decided, sent, profile.releasing_member_id) == Eligibility.SELECTABLE
     ]
     if not chosen:
         return []

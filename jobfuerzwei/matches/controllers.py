@@ -121,6 +121,7 @@ async def _compute(session: AsyncSession, settings: Settings, query: CoverageQue
         member_ids=query.member_ids or None,
         kind=query.kind,
         threshold=query.threshold,
+        releasing_member_id=query.releasing_member_id,
     )
 
 

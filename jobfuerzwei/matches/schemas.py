@@ -22,12 +22,16 @@ class CoverageQuery:
     """Profile type of the pool; ``None`` means all active profiles."""
     threshold: float = 50.0
     run: bool = False
+    releasing_member_id: UUID | None = None
+    """Job-to-job "Modellrechnung": the pool is this member's staff, the needs are the other members' positions."""
 
     def as_query_string(self) -> str:
         """The same query for the CSV export link."""
         pairs: list[tuple[str, str]] = [("member_id", str(m)) for m in self.member_ids]
         if self.kind is not None:
             pairs.append(("kind", str(self.kind)))
+        if self.releasing_member_id is not None:
+            pairs.append(("releasing", str(self.releasing_member_id)))
         pairs += [("threshold", f"{self.threshold:g}"), ("run", "1")]
         return urlencode(pairs)
 
@@ -69,4 +73,15 @@ def parse_coverage_query(
             if not 1 <= threshold <= 100:
                 errors["threshold"] = "Bitte geben Sie eine Zahl zwischen 1 und 100 an."
     run = (_values(params, "run") or [""])[0] == "1"
-    return CoverageQuery(member_ids=list(dict.fromkeys(member_ids)), kind=kind, threshold=threshold, run=run), errors
+    releasing_raw = (_values(params, "releasing") or [""])[0]
+    releasing = known.get(releasing_raw) if releasing_raw else None
+    if releasing_raw and releasing is None:
+        errors["releasing"] = "Bitte wählen Sie ein Mitglied aus der Liste."
+    query = CoverageQuery(
+        member_ids=[m for m in dict.fromkeys(member_ids) if m != releasing],
+        kind=kind,
+        threshold=threshold,
+        run=run,
+        releasing_member_id=releasing,
+    )
+    return query, errors

@@ -171,11 +171,15 @@ class ProfileFit:
     fit: Fit
 
 
-async def active_profiles(session: AsyncSession, kind: ProfileKind | None = None) -> list[Profile]:
-    """Approved profiles (the pool of the matching), oldest approval first."""
+async def active_profiles(
+    session: AsyncSession, kind: ProfileKind | None = None, *, releasing_member_id: UUID | None = None
+) -> list[Profile]:
+    """Approved profiles (the pool of the matching), oldest first; or only one releasing member's staff."""
     stmt = select(Profile).where(Profile.status.in_(ACTIVE))
     if kind is not None:
         stmt = stmt.where(Profile.kind == kind)
+    if releasing_member_id is not None:
+        stmt = stmt.where(Profile.releasing_member_id == releasing_member_id)
     return list(await session.scalars(stmt.order_by(Profile.number)))
 
 
@@ -217,10 +221,19 @@ async def coverage(
     member_ids: Collection[UUID] | None,
     kind: ProfileKind | None,
     threshold: float,
+    releasing_member_id: UUID | None = None,
 ) -> CoverageResult:
-    """The Modellrechnung: open positions of the chosen members (all when ``None``) against the active profiles."""
+    """The Modellrechnung: open positions of the chosen members (all when ``None``) against the active profiles.
+
+    With ``releasing_member_id`` the pool is that member's staff (job-to-job profiles it registered) and its own
+    positions are left out of the needs: the "how many of our people can the network take" question.
+    """
     needs = await load_needs(session, member_ids, interests=False)
-    people = [person_from_profile(p) for p in await active_profiles(session, kind)]
+    if releasing_member_id is not None:
+        releasing = str(releasing_member_id)
+        needs = [n for n in needs if n.member_key != releasing]
+    pool = await active_profiles(session, kind, releasing_member_id=releasing_member_id)
+    people = [person_from_profile(p) for p in pool]
     result, scores = coverage_model(people, needs, settings.matching.weights, threshold)
     return CoverageResult(
         coverage=result, people=people, needs=needs, scores=scores, computed_at=dt.datetime.now(dt.UTC)

@@ -66,8 +66,13 @@ async def get_profile(session: AsyncSession, profile_id: UUID) -> Profile:
 
 
 async def active_members(session: AsyncSession) -> list[Member]:
-    """Active members by name (the recruiting-member select and the confirmation list)."""
+    """Active members by name (the recruiting-member select)."""
     return await list_members(session, active_only=True)
+
+
+async def possible_recipients(session: AsyncSession, profile: Profile) -> list[Member]:
+    """Active members that may ever receive this profile: all but the member that releases the person."""
+    return [m for m in await active_members(session) if m.id != profile.releasing_member_id]
 
 
 async def member_names(session: AsyncSession, member_ids: Iterable[UUID]) -> dict[UUID, str]:
@@ -214,7 +219,7 @@ async def confirmation(session: AsyncSession, token: str) -> tuple[Profile, list
     _row, profile = await profile_for_token(session, token, TokenPurpose.CONFIRM)
     if profile.status != ProfileStatus.UNCONFIRMED:
         raise LinkInvalid("Dieser Link wurde bereits verwendet.")
-    return profile, await active_members(session)
+    return profile, await possible_recipients(session, profile)
 
 
 async def confirm_profile(
@@ -242,7 +247,7 @@ async def confirm_profile(
     now = utcnow()
     recipients: list[dict[str, Any]] = []
     decided = {p.member_id for p in profile.permissions}
-    for member in await active_members(session):
+    for member in await possible_recipients(session, profile):
         key = str(member.id)
         if key not in shown or member.id in decided:
             continue
@@ -329,10 +334,10 @@ async def new_members(session: AsyncSession, profile: Profile) -> list[Member]:
     if profile.status in {ProfileStatus.UNCONFIRMED, ProfileStatus.WITHDRAWN, ProfileStatus.MERGED}:
         return []
     decided = select(ProfilePermission.member_id).where(ProfilePermission.profile_id == profile.id)
-    result = await session.scalars(
-        select(Member).where(Member.is_active.is_(True), Member.id.not_in(decided)).order_by(Member.name)
-    )
-    return list(result)
+    stmt = select(Member).where(Member.is_active.is_(True), Member.id.not_in(decided)).order_by(Member.name)
+    if profile.releasing_member_id is not None:
+        stmt = stmt.where(Member.id != profile.releasing_member_id)
+    return list(await session.scalars(stmt))
 
 
 async def decide_new_member(

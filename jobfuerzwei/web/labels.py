@@ -34,6 +34,7 @@ LABELS: dict[str, dict[str, str]] = {
         "excluded": "vom Partner ausgeschlossen",
         "not_allowed": "noch nicht freigegeben",
         "no_contact": "keine Kontaktadresse",
+        "releasing": "gibt die Person ab",
     },
     "referral_state": {
         "interested": "Interesse bekundet",
