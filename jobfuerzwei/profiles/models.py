@@ -71,9 +71,7 @@ class Profile(UUIDAuditBase):
     applicant_name: Mapped[str] = mapped_column(String(200))
     applicant_email: Mapped[str] = mapped_column(String(254))
     recruiting_member_id: Mapped[UUID | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
-    releasing_member_id: Mapped[UUID | None] = mapped_column(
-        ForeignKey("members.id", ondelete="SET NULL"), index=True
-    )
+    releasing_member_id: Mapped[UUID | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"), index=True)
     """Job-to-job profiles: the member that must let the person go. It never receives the profile."""
     partner_name: Mapped[str] = mapped_column(String(200))
     partner_email: Mapped[str] = mapped_column(String(254), index=True)
