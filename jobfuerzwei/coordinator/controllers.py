@@ -19,7 +19,7 @@ from jobfuerzwei.employers.services import list_members
 from jobfuerzwei.errors import DomainError, NotFound
 from jobfuerzwei.mail.outbox import failed_messages
 from jobfuerzwei.profiles import services as profile_services
-from jobfuerzwei.profiles.models import Profile, ProfileStatus
+from jobfuerzwei.profiles.models import Profile, ProfileKind, ProfileStatus
 from jobfuerzwei.profiles.schemas import form_values, profile_form_values, validate_profile_form
 from jobfuerzwei.staff.models import StaffUser
 from jobfuerzwei.staff.services import LoginThrottle, authenticate, end_session, start_session
@@ -131,9 +131,26 @@ class OverviewController(Controller):
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
         staff: NamedDependency[StaffUser],
+        kind: Annotated[str, QueryParameter(name="kind")] = "",
     ) -> Template:
-        """Counts per status and state, placements, failed mails, recent circulations."""
-        return page(request, "coordinator/overview.html", overview=await services.overview(db_session))
+        """Counts per status and state, placements, failed mails, recent circulations; optionally of one type."""
+        profile_kind = _kind(kind)
+        return page(
+            request,
+            "coordinator/overview.html",
+            overview=await services.overview(db_session, profile_kind),
+            kind=profile_kind,
+        )
+
+
+def _kind(value: str) -> ProfileKind | None:
+    """The profile-type filter of a list ("" = all types); an unknown type is a clear 400."""
+    if not value:
+        return None
+    try:
+        return ProfileKind(value)
+    except ValueError:
+        raise DomainError("Unbekannte Profilart.") from None
 
 
 async def _profile_context(session: AsyncSession, settings: Settings, profile: Profile, **extra: Any) -> dict[str, Any]:
@@ -165,14 +182,16 @@ class ProfilesController(Controller):
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
         staff: NamedDependency[StaffUser],
+        *,
         status: Annotated[str, QueryParameter(name="status")] = ProfileStatus.CONFIRMED.value,
+        kind: Annotated[str, QueryParameter(name="kind")] = "",
         page_number: Annotated[int, QueryParameter(name="page", ge=1, le=100_000)] = 1,
     ) -> Template:
-        """Profiles of one status (default: the review queue), possible duplicates flagged."""
+        """Profiles of one status (default: the review queue) and type, possible duplicates flagged."""
         if status not in {s.value for s in services.REVIEW_STATUSES}:
             raise DomainError("Unbekannter Status.")
         queue = await services.profile_queue(
-            db_session, status=ProfileStatus(status), page=page_number, per_page=PER_PAGE
+            db_session, status=ProfileStatus(status), kind=_kind(kind), page=page_number, per_page=PER_PAGE
         )
         return page(request, "coordinator/profiles.html", queue=queue, statuses=services.REVIEW_STATUSES)
 

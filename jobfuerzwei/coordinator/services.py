@@ -25,7 +25,7 @@ from jobfuerzwei.mail.models import OutboxMessage, OutboxStatus
 from jobfuerzwei.mail.outbox import enqueue
 from jobfuerzwei.mail.sink import SinkMail, read_sink
 from jobfuerzwei.profiles import services as profile_services
-from jobfuerzwei.profiles.models import Profile, ProfilePermission, ProfileStatus
+from jobfuerzwei.profiles.models import Profile, ProfileKind, ProfilePermission, ProfileStatus
 from jobfuerzwei.referrals.models import Referral, ReferralState
 from jobfuerzwei.referrals.services import counts_by_state
 from jobfuerzwei.tokens.models import LinkToken, TokenPurpose
@@ -65,9 +65,12 @@ class Overview:
     circulations: list[RecentCirculation]
 
 
-async def profile_counts(session: AsyncSession) -> dict[ProfileStatus, int]:
-    """Profiles per status (every status present, zero when none)."""
-    rows = await session.execute(select(Profile.status, func.count()).group_by(Profile.status))
+async def profile_counts(session: AsyncSession, kind: ProfileKind | None = None) -> dict[ProfileStatus, int]:
+    """Profiles per status (every status present, zero when none), optionally of one type."""
+    stmt = select(Profile.status, func.count()).group_by(Profile.status)
+    if kind is not None:
+        stmt = stmt.where(Profile.kind == kind)
+    rows = await session.execute(stmt)
     found = {ProfileStatus(status): n for status, n in rows.tuples()}
     return {status: found.get(status, 0) for status in ProfileStatus}
 
@@ -108,13 +111,16 @@ async def recent_circulations(session: AsyncSession, limit: int = 10) -> list[Re
     ]
 
 
-async def overview(session: AsyncSession) -> Overview:
-    """Everything the start page shows."""
+async def overview(session: AsyncSession, kind: ProfileKind | None = None) -> Overview:
+    """Everything the start page shows; profile figures optionally of one type (partner or job-to-job)."""
     outbox = await outbox_counts(session)
-    placements = await session.scalar(select(func.count()).select_from(Profile).where(Profile.placed_at.is_not(None)))
+    placed = select(func.count()).select_from(Profile).where(Profile.placed_at.is_not(None))
+    if kind is not None:
+        placed = placed.where(Profile.kind == kind)
+    placements = await session.scalar(placed)
     return Overview(
-        profiles=await profile_counts(session),
-        referrals=await counts_by_state(session),
+        profiles=await profile_counts(session, kind),
+        referrals=await counts_by_state(session, kind),
         placements=int(placements or 0),
         failed_mails=outbox[OutboxStatus.FAILED],
         circulations=await recent_circulations(session),
@@ -269,6 +275,7 @@ class QueuePage:
     per_page: int
     status: ProfileStatus
     duplicates: dict[UUID, list[DuplicateHit]] = field(default_factory=dict)
+    kind: ProfileKind | None = None
 
     @property
     def pages(self) -> int:
@@ -277,12 +284,18 @@ class QueuePage:
 
 
 async def profile_queue(
-    session: AsyncSession, *, status: ProfileStatus = ProfileStatus.CONFIRMED, page: int = 1, per_page: int = 25
+    session: AsyncSession,
+    *,
+    status: ProfileStatus = ProfileStatus.CONFIRMED,
+    kind: ProfileKind | None = None,
+    page: int = 1,
+    per_page: int = 25,
 ) -> QueuePage:
-    """Profiles of one status, paginated in SQL; the review queue (confirmed) shows the oldest first."""
+    """Profiles of one status (and type), paginated in SQL; the review queue (confirmed) shows the oldest first."""
     if status == ProfileStatus.UNCONFIRMED:
         raise NotFound("Unbestätigte Profile sind nicht einsehbar.")
-    total = int(await session.scalar(select(func.count()).select_from(Profile).where(Profile.status == status)) or 0)
+    where = [Profile.status == status] + ([Profile.kind == kind] if kind is not None else [])
+    total = int(await session.scalar(select(func.count()).select_from(Profile).where(*where)) or 0)
     page = max(1, min(page, max(1, -(-total // per_page))))
     order = (
         (Profile.confirmed_at.asc(), Profile.number.asc())
@@ -292,7 +305,7 @@ async def profile_queue(
     items = list(
         await session.scalars(
             select(Profile)
-            .where(Profile.status == status)
+            .where(*where)
             .order_by(*order)
             .offset((page - 1) * per_page)
             .limit(per_page)
@@ -305,6 +318,7 @@ async def profile_queue(
         per_page=per_page,
         status=status,
         duplicates=await duplicates_for(session, items),
+        kind=kind,
     )
 
 

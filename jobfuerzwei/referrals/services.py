@@ -15,7 +15,7 @@ from jobfuerzwei.employers import services as employer_services
 from jobfuerzwei.errors import InvalidTransition, NotFound
 from jobfuerzwei.mail.outbox import enqueue
 from jobfuerzwei.profiles import services as profile_services
-from jobfuerzwei.profiles.models import Consent, ConsentKind
+from jobfuerzwei.profiles.models import Consent, ConsentKind, Profile, ProfileKind
 from jobfuerzwei.referrals.models import Actor, CloseReason, ContactRelease, Referral, ReferralEvent, ReferralState
 from jobfuerzwei.tokens import services as tokens
 from jobfuerzwei.tokens.models import TokenPurpose
@@ -218,9 +218,12 @@ async def list_referrals(
     return list(await session.scalars(stmt))
 
 
-async def counts_by_state(session: AsyncSession) -> dict[ReferralState, int]:
-    """Number of referrals per state (every state present, zeros included)."""
-    rows = await session.execute(select(Referral.state, func.count()).group_by(Referral.state))
+async def counts_by_state(session: AsyncSession, kind: ProfileKind | None = None) -> dict[ReferralState, int]:
+    """Number of referrals per state (every state present, zeros included), optionally of one profile type."""
+    stmt = select(Referral.state, func.count()).group_by(Referral.state)
+    if kind is not None:
+        stmt = stmt.join(Profile, Profile.id == Referral.profile_id).where(Profile.kind == kind)
+    rows = await session.execute(stmt)
     counts = dict.fromkeys(ReferralState, 0)
     for state, n in rows.tuples():
         counts[ReferralState(state)] = n
