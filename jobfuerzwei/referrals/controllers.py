@@ -50,15 +50,18 @@ class ReferralController(Controller):
         db_session: NamedDependency[AsyncSession],
         staff: NamedDependency[StaffUser],
         state_filter: Annotated[str | None, QueryParameter(name="state")] = None,
+        kind_filter: Annotated[str | None, QueryParameter(name="kind")] = None,
     ) -> Template:
-        """Referrals, filtered by state, with the counts per state."""
+        """Referrals, filtered by state and profile type, with the counts per state."""
         chosen = schemas.parse_state(state_filter)
+        kind = schemas.parse_kind(kind_filter)
         return page(
             request,
             "coordinator/referrals.html",
-            referrals=await services.list_referrals(db_session, state=chosen),
-            counts=await services.counts_by_state(db_session),
+            referrals=await services.list_referrals(db_session, state=chosen, kind=kind),
+            counts=await services.counts_by_state(db_session, kind),
             state=chosen,
+            kind=kind,
             states=list(ReferralState),
         )
 

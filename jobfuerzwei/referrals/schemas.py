@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from jobfuerzwei.profiles.models import ProfileKind
 from jobfuerzwei.referrals.models import CloseReason, ReferralState
 
 MAX_NOTE = 2000
@@ -14,6 +15,14 @@ def parse_state(value: str | None) -> ReferralState | None:
     """A referral state from a query parameter; anything else is ``None`` (no filter)."""
     try:
         return ReferralState(value) if value else None
+    except ValueError:
+        return None
+
+
+def parse_kind(value: str | None) -> ProfileKind | None:
+    """A profile type from a query parameter; anything else is ``None`` (no filter)."""
+    try:
+        return ProfileKind(value) if value else None
     except ValueError:
         return None
 

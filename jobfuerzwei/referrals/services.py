@@ -202,8 +202,9 @@ async def list_referrals(
     state: ReferralState | None = None,
     profile_id: UUID | None = None,
     member_id: UUID | None = None,
+    kind: ProfileKind | None = None,
 ) -> list[Referral]:
-    """Referrals, most recently changed first, with member and profile loaded."""
+    """Referrals, most recently changed first, with member and profile loaded; optionally of one profile type."""
     stmt = (
         select(Referral)
         .options(selectinload(Referral.member), selectinload(Referral.profile))
@@ -215,6 +216,8 @@ async def list_referrals(
         stmt = stmt.where(Referral.profile_id == profile_id)
     if member_id is not None:
         stmt = stmt.where(Referral.member_id == member_id)
+    if kind is not None:
+        stmt = stmt.join(Profile, Profile.id == Referral.profile_id).where(Profile.kind == kind)
     return list(await session.scalars(stmt))
 
 
