@@ -104,6 +104,8 @@ class Settings:
     privacy_version: str = "2026-11"
     """Version of the privacy notice and consent text that applicants and partners agree to."""
     unconfirmed_retention_days: int = 7
+    declined_application_retention_days: int = 90
+    """Declined membership applications (organisation and contact person) are deleted after this many days."""
     max_cv_bytes: int = 5 * 1024 * 1024
 
     @property

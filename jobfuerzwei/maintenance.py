@@ -1,7 +1,8 @@
 """Periodic data-protection jobs, run next to the outbox worker.
 
 They run inside the app in the embedded default and in ``jobfuerzwei worker`` in production: the deletion of
-profiles left unconfirmed past their retention, and the weekly digest mails of member contacts who chose one.
+profiles left unconfirmed past their retention and of declined membership applications, and the weekly digest
+mails of member contacts who chose one.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from jobfuerzwei.config import Settings
 from jobfuerzwei.employers.mail_prefs import send_digests
+from jobfuerzwei.membership.services import purge_declined
 from jobfuerzwei.profiles.services import purge_unconfirmed
 
 log = logging.getLogger("jobfuerzwei.maintenance")
@@ -23,7 +25,10 @@ async def run_once(session_maker: async_sessionmaker[AsyncSession], settings: Se
     """One purge run and one digest run, each in its own transaction; logs only counts. Returns the purge count."""
     async with session_maker() as session, session.begin():
         count = await purge_unconfirmed(session, settings)
+        declined = await purge_declined(session, settings)
     log.info("purge: %d unconfirmed profile(s) deleted", count)
+    if declined:
+        log.info("purge: %d declined membership application(s) deleted", declined)
     async with session_maker() as session, session.begin():
         digests = await send_digests(session, settings)
     if digests:

@@ -5,9 +5,10 @@ Approval creates the member and invites its first contact to the portal. Nothing
 
 from __future__ import annotations
 
+import datetime as dt
 from uuid import UUID
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobfuerzwei.config import Settings
@@ -132,3 +133,14 @@ async def decline(session: AsyncSession, settings: Settings, application: Member
         },
     )
     await session.flush()
+
+
+async def purge_declined(session: AsyncSession, settings: Settings) -> int:
+    """Delete declined applications past their retention; returns how many."""
+    cutoff = utcnow() - dt.timedelta(days=settings.declined_application_retention_days)
+    result = await session.execute(
+        delete(MembershipApplication).where(
+            MembershipApplication.status == ApplicationStatus.DECLINED, MembershipApplication.decided_at < cutoff
+        )
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -51,6 +51,7 @@ class PublicController(Controller):
             "public/privacy.html",
             privacy_version=settings.privacy_version,
             retention_days=settings.unconfirmed_retention_days,
+            declined_days=settings.declined_application_retention_days,
         )
 
     @get("/imprint")

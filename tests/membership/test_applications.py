@@ -3,6 +3,7 @@ contact invited to the portal) or decline (reason mailed), each with a mail to t
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -169,3 +170,27 @@ async def test_coordinator_pages_need_a_login_and_the_join_post_needs_its_csrf_t
     assert listing.headers["location"].startswith("/coordinator/login")
     forged = await client.post("/join", data=APPLICATION, follow_redirects=False)
     assert forged.status_code == 403
+
+
+async def test_declined_applications_are_deleted_after_their_retention(
+    client: Client, coordinator: Client, db_session: AsyncSession, session_maker: Any, settings: Any
+) -> None:
+    from jobfuerzwei.membership.services import purge_declined
+
+    await _apply(client, APPLICATION)
+    await _apply(client, {**APPLICATION, "organisation": "Zweite GmbH", "contact_email": "zwei@example.org"})
+    first, second = sorted(
+        await db_session.scalars(select(MembershipApplication).execution_options(populate_existing=True)),
+        key=lambda a: a.organisation,
+    )
+    await _post(coordinator, f"/coordinator/applications/{first.id}/decline", {"reason": "Außerhalb der Region."})
+    async with session_maker() as session, session.begin():
+        assert await purge_declined(session, settings) == 0  # just declined: kept for now
+        stored = await session.get(MembershipApplication, first.id)
+        assert stored is not None
+        stored.decided_at = stored.decided_at - dt.timedelta(days=settings.declined_application_retention_days + 1)
+    async with session_maker() as session, session.begin():
+        assert await purge_declined(session, settings) == 1
+    async with session_maker() as session:
+        remaining = [a.id for a in await session.scalars(select(MembershipApplication))]
+    assert remaining == [second.id]  # pending applications are never purged

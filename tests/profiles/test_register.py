@@ -58,9 +58,11 @@ async def test_privacy_notice_shows_version_controller_and_retention(
     assert "Verantwortliche Stelle" in response.text
     assert "Industrie- und Handelskammer" in response.text
     assert "nach 7 Tagen" in response.text
+    assert "Abgelehnte Mitgliedsanträge löschen wir nach 90 Tagen" in response.text
     imprint = await client.get("/imprint")
     assert imprint.status_code == 200
     assert "Impressum" in imprint.text
+    assert "ESCO classification, © European Union, CC BY 4.0" in imprint.text
 
 
 async def test_registration_form_offers_active_members_and_noch_offen(
