@@ -35,6 +35,7 @@ from jobfuerzwei.portal.auth_controllers import controllers as portal_auth_contr
 from jobfuerzwei.portal.controllers import controllers as portal_controllers
 from jobfuerzwei.portal.mail_controllers import controllers as mail_preference_controllers
 from jobfuerzwei.portal.member_controllers import controllers as member_portal_controllers
+from jobfuerzwei.portal.transfer_controllers import controllers as transfer_controllers
 from jobfuerzwei.profiles.controllers import controllers as profile_controllers
 from jobfuerzwei.referrals.controllers import controllers as referral_controllers
 from jobfuerzwei.web.auth import LoginRequired, login_redirect
@@ -114,6 +115,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             *membership_controllers,
             *member_portal_controllers,
             *mail_preference_controllers,
+            *transfer_controllers,
         ],
         dependencies={
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),

@@ -304,11 +304,7 @@ async def profile_queue(
     )
     items = list(
         await session.scalars(
-            select(Profile)
-            .where(*where)
-            .order_by(*order)
-            .offset((page - 1) * per_page)
-            .limit(per_page)
+            select(Profile).where(*where).order_by(*order).offset((page - 1) * per_page).limit(per_page)
         )
     )
     return QueuePage(

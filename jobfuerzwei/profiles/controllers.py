@@ -141,6 +141,7 @@ class ConfirmController(Controller):
             token=token,
             privacy_version=settings.privacy_version,
             recruiting_member_name=names.get(profile.recruiting_member_id, "") if profile.recruiting_member_id else "",
+            releasing_member_name=names.get(profile.releasing_member_id, "") if profile.releasing_member_id else "",
         )
 
     @post("/{token:str}")
@@ -164,7 +165,8 @@ class ConfirmController(Controller):
 
 
 def _recruiter_ids(profile: Profile) -> list[UUID]:
-    return [profile.recruiting_member_id] if profile.recruiting_member_id else []
+    """The recruiting member (partner profiles) and the releasing member (job-to-job profiles), where set."""
+    return [m for m in (profile.recruiting_member_id, profile.releasing_member_id) if m]
 
 
 class StatusController(Controller):

@@ -158,16 +158,21 @@ async def register_profile(
     applicant_name: str,
     applicant_email: str,
     cv: bytes | None = None,
+    mail_template: str = "partner_confirm",
+    mail_context: dict[str, Any] | None = None,
 ) -> Profile:
     """Store a new, unconfirmed profile and send the partner the double opt-in mail.
 
     Args:
         session: the request's session (not committed here).
         settings: instance settings (token lifetimes, upload folder, base URL).
-        data: the clean profile fields of ``validate_profile_form``.
+        data: the clean profile fields of ``validate_profile_form`` (plus ``kind``/``releasing_member_id`` for a
+            job-to-job profile).
         applicant_name: the registering person's name.
         applicant_email: the registering person's address.
         cv: the checked PDF bytes, if a CV was uploaded.
+        mail_template: the opt-in mail (job-to-job profiles get their own wording).
+        mail_context: extra values for that mail's template.
     """
     now = utcnow()
     profile = Profile(
@@ -193,9 +198,10 @@ async def register_profile(
     enqueue(
         session,
         settings,
-        template="partner_confirm",
+        template=mail_template,
         to=profile.partner_email,
         context={
+            **(mail_context or {}),
             "partner_name": profile.partner_name,
             "applicant_name": applicant_name,
             "confirm_url": f"{settings.base_url}/confirm/{confirm_token}",

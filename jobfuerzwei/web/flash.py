@@ -52,6 +52,8 @@ MESSAGES: dict[str, str] = {
     "password_changed": "Ihr Passwort ist geändert; andere Geräte wurden abgemeldet.",
     "totp_enabled": "Die Zwei-Faktor-Anmeldung ist eingeschaltet; andere Geräte wurden abgemeldet.",
     "totp_disabled": "Die Zwei-Faktor-Anmeldung ist ausgeschaltet.",
+    "transfer_registered": "Wechselprofil angelegt; die Person hat eine E-Mail mit der Bitte um Einwilligung erhalten.",
+    "transfers_imported": "Wechselprofile angelegt; jede Person hat eine E-Mail zur Einwilligung erhalten.",
 }
 
 

@@ -62,8 +62,9 @@ async def test_employee_is_never_asked_about_the_releasing_member(
 
     page = await client.get(f"/confirm/{token}")
     assert f'value="{other.id}"' in page.text
-    assert f'value="{releasing.id}"' not in page.text
-    assert "Schrumpf AG" not in page.text
+    assert f'value="{releasing.id}"' not in page.text  # not in the list of possible recipients
+    assert "Ihr Arbeitgeber, Schrumpf AG, hat Sie bei der Jobdrehscheibe" in page.text
+    assert "Ihr Arbeitgeber selbst erhält das Profil nie." in page.text
 
     ids = [str(releasing.id), str(other.id)]  # a forged form that lists the releasing member anyway
     csrf = await csrf_token(client, f"/confirm/{token}")
