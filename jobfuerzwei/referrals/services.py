@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from jobfuerzwei.circulation.models import CirculationRecipient
 from jobfuerzwei.config import Settings
 from jobfuerzwei.db.base import utcnow
+from jobfuerzwei.employers import mail_prefs
 from jobfuerzwei.employers import services as employer_services
 from jobfuerzwei.errors import InvalidTransition, NotFound
 from jobfuerzwei.mail.outbox import enqueue
@@ -282,18 +283,20 @@ async def decide_contact_release(
                 days=settings.security.employer_token_days,
                 recipient_id=referral.recipient_id,
             )
-            for address in member.contact_emails:
+            # Every contact hears of it, whatever its profile-mail choice: it is about a referral under way.
+            for contact in member.contacts:
                 enqueue(
                     session,
                     settings,
                     template="contact_released",
-                    to=address,
+                    to=contact.email,
                     context={
                         "reference": referral.profile.reference,
                         "member_name": member.name,
                         "url": f"{settings.base_url}/e/{token}",
                     },
                     profile_id=profile_id,
+                    headers=mail_prefs.list_headers(settings, contact.id),
                 )
     await session.flush()
     return referral

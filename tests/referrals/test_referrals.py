@@ -299,6 +299,8 @@ async def test_contact_release_decision(
             await services.decide_contact_release(session, settings, referral.id, profile.id, granted=False)
     sink = await deliver()
     assert [str(m["To"]) for m in sink.messages] == ["personal@kliniken-ostalb.example"]
+    assert sink.messages[0]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"  # every mail to members
+    assert "/mail/unsubscribe/" in str(sink.messages[0]["List-Unsubscribe"])
     async with session_maker() as session:
         recipient = await session.get(CirculationRecipient, referral.recipient_id)
     assert recipient is not None
