@@ -51,7 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     staff.add_argument("email")
     staff.add_argument("--name", default="")
     sub.add_parser("load-demo", help="load the demo network from fixtures/ into an empty database")
-    sub.add_parser("purge", help="delete profiles left unconfirmed past the retention period (run daily)")
+    sub.add_parser(
+        "purge", help="delete profiles left unconfirmed and declined applications past their retention (run daily)"
+    )
     occupations = sub.add_parser("occupations", help="the ESCO occupation catalogue")
     occ_sub = occupations.add_subparsers(dest="occupations_command", required=True)
     occ_sub.add_parser("classify", help="classify job titles: one per line on stdin, one JSON object per line out")
@@ -200,12 +202,16 @@ async def _load_demo(settings: Settings) -> None:
 
 
 async def _purge(settings: Settings) -> int:
+    from jobfuerzwei.membership.services import purge_declined
     from jobfuerzwei.profiles.services import purge_unconfirmed
 
     engine = create_engine(settings.db.url)
     async with async_sessionmaker(engine, expire_on_commit=False)() as session, session.begin():
         count = await purge_unconfirmed(session, settings)
+        declined = await purge_declined(session, settings)
     await engine.dispose()
+    if declined:
+        print(f"purged {declined} declined membership application(s)")  # noqa: T201
     return count
 
 
