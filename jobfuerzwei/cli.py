@@ -203,7 +203,7 @@ async def _load_demo(settings: Settings) -> None:
 
 async def _purge(settings: Settings) -> int:
     from jobfuerzwei.membership.services import purge_declined
-    from jobfuerzwei.profiles.services import purge_unconfirmed
+    from jobfuerzwei.profiles.privacy import purge_unconfirmed
 
     engine = create_engine(settings.db.url)
     async with async_sessionmaker(engine, expire_on_commit=False)() as session, session.begin():

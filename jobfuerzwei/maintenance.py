@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from jobfuerzwei.config import Settings
 from jobfuerzwei.employers.mail_prefs import send_digests
 from jobfuerzwei.membership.services import purge_declined
-from jobfuerzwei.profiles.services import purge_unconfirmed
+from jobfuerzwei.profiles.privacy import purge_unconfirmed
 
 log = logging.getLogger("jobfuerzwei.maintenance")
 

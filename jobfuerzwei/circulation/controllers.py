@@ -12,7 +12,7 @@ from litestar.params import FromPath
 from litestar.response import File, Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from jobfuerzwei.circulation import schemas, services
+from jobfuerzwei.circulation import answers, schemas, services
 from jobfuerzwei.config import Settings
 from jobfuerzwei.errors import NotFound
 from jobfuerzwei.mail.outbox import batch_progress
@@ -158,7 +158,7 @@ class EmployerLinkController(Controller):
         self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession], token: FromPath[str]
     ) -> Template:
         """The full profile; name, contact and CV only after the partner released them to this member."""
-        access = await services.employer_access(db_session, token)
+        access = await answers.employer_access(db_session, token)
         return page(request, "employer/profile.html", access=access, profile=access.profile, token=token)
 
     @get("/cv")
@@ -166,7 +166,7 @@ class EmployerLinkController(Controller):
         self, db_session: NamedDependency[AsyncSession], settings: NamedDependency[Settings], token: FromPath[str]
     ) -> File:
         """The CV as a download, only with contact release."""
-        access = await services.employer_access(db_session, token)
+        access = await answers.employer_access(db_session, token)
         path = profile_services.cv_path(settings, access.profile) if access.show_contact else None
         return cv_download(path, access.profile.reference, "Für dieses Profil gibt es keinen freigegebenen Lebenslauf.")
 
@@ -179,7 +179,7 @@ class EmployerLinkController(Controller):
         answer: FromPath[str],
     ) -> Template:
         """Confirmation page for a mail button (a GET never records anything: mail scanners follow links)."""
-        access = await services.employer_access(db_session, token)
+        access = await answers.employer_access(db_session, token)
         chosen = schemas.parse_answer(answer)
         if chosen is None:
             raise NotFound
@@ -195,11 +195,11 @@ class EmployerLinkController(Controller):
         answer: FromPath[str],
     ) -> Response[Any]:
         """Record the answer once; a second POST shows the recorded answer and changes nothing."""
-        access = await services.employer_access(db_session, token)
+        access = await answers.employer_access(db_session, token)
         chosen = schemas.parse_answer(answer)
         if chosen is None:
             raise NotFound
-        if await services.record_answer(db_session, settings, access, chosen):
+        if await answers.record_answer(db_session, settings, access, chosen):
             return redirect(f"/e/{token}", "answer_recorded")
         return page(request, "employer/answer.html", access=access, profile=access.profile, token=token, answer=chosen)
 

@@ -14,7 +14,7 @@ from litestar.response import File, Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobfuerzwei.config import Settings
-from jobfuerzwei.coordinator import services
+from jobfuerzwei.coordinator import review, services
 from jobfuerzwei.employers.services import list_members
 from jobfuerzwei.errors import DomainError, NotFound
 from jobfuerzwei.mail.outbox import failed_messages
@@ -154,8 +154,8 @@ def _kind(value: str) -> ProfileKind | None:
 
 
 async def _profile_context(session: AsyncSession, settings: Settings, profile: Profile, **extra: Any) -> dict[str, Any]:
-    duplicates = await services.duplicates_for(session, [profile])
-    names = await services.member_names(
+    duplicates = await review.duplicates_for(session, [profile])
+    names = await review.member_names(
         session, [profile.recruiting_member_id, *(p.member_id for p in profile.permissions)]
     )
     context: dict[str, Any] = {
@@ -188,12 +188,12 @@ class ProfilesController(Controller):
         page_number: Annotated[int, QueryParameter(name="page", ge=1, le=100_000)] = 1,
     ) -> Template:
         """Profiles of one status (default: the review queue) and type, possible duplicates flagged."""
-        if status not in {s.value for s in services.REVIEW_STATUSES}:
+        if status not in {s.value for s in review.REVIEW_STATUSES}:
             raise DomainError("Unbekannter Status.")
-        queue = await services.profile_queue(
+        queue = await review.profile_queue(
             db_session, status=ProfileStatus(status), kind=_kind(kind), page=page_number, per_page=PER_PAGE
         )
-        return page(request, "coordinator/profiles.html", queue=queue, statuses=services.REVIEW_STATUSES)
+        return page(request, "coordinator/profiles.html", queue=queue, statuses=review.REVIEW_STATUSES)
 
     @get("/{profile_id:uuid}")
     async def show_profile(
@@ -205,7 +205,7 @@ class ProfilesController(Controller):
         profile_id: FromPath[UUID],
     ) -> Template:
         """Everything about one profile, with contact, consents and duplicate candidates."""
-        profile = await services.reviewable_profile(db_session, profile_id)
+        profile = await review.reviewable_profile(db_session, profile_id)
         return page(request, "coordinator/profile.html", **await _profile_context(db_session, settings, profile))
 
     @get("/{profile_id:uuid}/cv")
@@ -217,7 +217,7 @@ class ProfilesController(Controller):
         profile_id: FromPath[UUID],
     ) -> File:
         """The CV as a download (never rendered inline)."""
-        profile = await services.reviewable_profile(db_session, profile_id)
+        profile = await review.reviewable_profile(db_session, profile_id)
         return cv_download(
             profile_services.cv_path(settings, profile),
             profile.reference,
@@ -229,7 +229,7 @@ class ProfilesController(Controller):
         self, db_session: NamedDependency[AsyncSession], staff: NamedDependency[StaffUser], profile_id: FromPath[UUID]
     ) -> Redirect:
         """Freigeben: confirmed → approved."""
-        await services.approve_profile(db_session, profile_id)
+        await review.approve_profile(db_session, profile_id)
         return redirect(f"{HOME}/profiles/{profile_id}", "approved")
 
     @post("/{profile_id:uuid}/reject")
@@ -244,7 +244,7 @@ class ProfilesController(Controller):
         """Ablehnen with a required reason, which is mailed to the partner."""
         form = await request.form()
         reason = str(form.get("reason") or "").strip()
-        profile = await services.reviewable_profile(db_session, profile_id)
+        profile = await review.reviewable_profile(db_session, profile_id)
         error = ""
         if not reason:
             error = "Bitte geben Sie eine Begründung an; sie wird der Partnerin bzw. dem Partner geschickt."
@@ -255,7 +255,7 @@ class ProfilesController(Controller):
                 db_session, settings, profile, reject_form={"reason": reason}, reject_errors={"reason": error}
             )
             return page(request, "coordinator/profile.html", status_code=400, **context)
-        await services.reject_profile(db_session, settings, profile_id, reason)
+        await review.reject_profile(db_session, settings, profile_id, reason)
         return redirect(f"{HOME}/profiles/{profile_id}", "rejected")
 
     @post("/{profile_id:uuid}/merge")
@@ -272,7 +272,7 @@ class ProfilesController(Controller):
             other_id = UUID(str(form.get("other_id") or ""))
         except ValueError:
             raise NotFound("Dieses Profil gibt es nicht.") from None
-        await services.merge_profiles(db_session, keep_id=profile_id, drop_id=other_id)
+        await review.merge_profiles(db_session, keep_id=profile_id, drop_id=other_id)
         return redirect(f"{HOME}/profiles/{profile_id}", "merged")
 
     @get("/{profile_id:uuid}/edit")
@@ -284,7 +284,7 @@ class ProfilesController(Controller):
         profile_id: FromPath[UUID],
     ) -> Template:
         """The correction form, filled with the stored values."""
-        profile = await services.reviewable_profile(db_session, profile_id)
+        profile = await review.reviewable_profile(db_session, profile_id)
         return page(
             request,
             "coordinator/profile_edit.html",
@@ -303,7 +303,7 @@ class ProfilesController(Controller):
         profile_id: FromPath[UUID],
     ) -> Response[Any]:
         """Save a correction; wrong input comes back with the typed values and nothing is stored."""
-        profile = await services.reviewable_profile(db_session, profile_id)
+        profile = await review.reviewable_profile(db_session, profile_id)
         members = await list_members(db_session, active_only=False)
         form = await request.form()
         clean, errors = validate_profile_form(form, members=members)

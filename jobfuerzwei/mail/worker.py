@@ -1,7 +1,8 @@
 """The outbox worker: claims rows, sends them over reused SMTP connections, retries with backoff.
 
 Several workers may run at once on PostgreSQL: claiming uses ``FOR UPDATE SKIP LOCKED`` and a lease, so a row is
-held by one worker at a time, and a row whose worker died is taken over when its lease runs out.
+held by one worker at a time, and a row whose worker died is taken over when its lease runs out. The feed of claimed
+rows and the markers that record each row's outcome live in ``mail.lanes``.
 """
 
 from __future__ import annotations
@@ -15,24 +16,16 @@ import os
 import random
 import secrets
 import socket
-import sqlite3
-import time
-from collections.abc import Awaitable, Callable, Sequence
-from enum import StrEnum
-from functools import lru_cache
-from typing import Protocol, TypeVar
+from collections.abc import Sequence
 from uuid import UUID
 
-from sqlalchemy import Dialect, Update, bindparam, event, or_, select, update
-from sqlalchemy import create_engine as sa_create_engine
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy import Update, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
-from sqlalchemy.pool import StaticPool
 
 from jobfuerzwei.config import MailSettings
 from jobfuerzwei.db.base import utcnow
-from jobfuerzwei.db.engine import sqlite_pragmas
+from jobfuerzwei.mail.lanes import AsyncMarker, Feed, Marker, SyncMarker
 from jobfuerzwei.mail.messages import build_mime
 from jobfuerzwei.mail.models import OutboxBody, OutboxMessage, OutboxStatus
 from jobfuerzwei.mail.senders import (
@@ -44,8 +37,6 @@ from jobfuerzwei.mail.senders import (
 )
 
 log = logging.getLogger("jobfuerzwei.mail")
-
-T = TypeVar("T")
 
 _BODY_CACHE = 64
 """Shared bodies kept in memory (one per circulation in flight)."""
@@ -62,7 +53,7 @@ class OutboxWorker:
         self.name = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         self.wakeup = asyncio.Event()
         self._connections = [SmtpConnection(settings) for _ in range(max(1, settings.connections))]
-        self._sync_marker: _SyncMarker | None = None
+        self._sync_marker: SyncMarker | None = None
         self._bodies: collections.OrderedDict[UUID, tuple[str, str]] = collections.OrderedDict()
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -99,16 +90,16 @@ class OutboxWorker:
         if not rows:
             return 0
         # The lanes (one per SMTP connection) take rows from one feed, so they finish together.
-        feed = _Feed(rows, self.claim, low_water=max(1, self.settings.batch_size // 2))
+        feed = Feed(rows, self.claim, low_water=max(1, self.settings.batch_size // 2))
         lanes = self._connections[: len(rows)]
         engine: AsyncEngine = self.session_maker.kw["bind"]
         async with contextlib.AsyncExitStack() as stack:
-            markers: list[_Marker] = []
+            markers: list[Marker] = []
             if engine.dialect.name == "sqlite":
-                # One writer at a time anyway: the lanes share one blocking connection (see _SyncMarker).
+                # One writer at a time anyway: the lanes share one blocking connection (see lanes.SyncMarker).
                 markers = [self._sqlite_marker(engine) for _ in lanes]
             else:  # PostgreSQL: a connection per lane, so the per-row commits run in parallel
-                markers = [_AsyncMarker(await stack.enter_async_context(engine.connect()), self.name) for _ in lanes]
+                markers = [AsyncMarker(await stack.enter_async_context(engine.connect()), self.name) for _ in lanes]
             await asyncio.gather(
                 *(self._deliver(conn, feed, marker) for conn, marker in zip(lanes, markers, strict=True))
             )
@@ -121,7 +112,7 @@ class OutboxWorker:
         """Atomically take due rows (pending and due, or held by a worker whose lease ran out)."""
         engine: AsyncEngine = self.session_maker.kw["bind"]
         if engine.dialect.name == "sqlite":
-            # On the worker's blocking connection (see _SyncMarker): a claim through aiosqlite holds the write lock
+            # On the worker's blocking connection (see lanes.SyncMarker): a claim through aiosqlite holds the write lock
             # across thread hand-offs, and the per-mail commits of the other lanes would queue behind it.
             marker = self._sqlite_marker(engine)
             rows = await marker.run(lambda: self._claim_sync(marker.session))
@@ -186,12 +177,12 @@ class OutboxWorker:
         session.expunge_all()
         return rows
 
-    def _sqlite_marker(self, engine: AsyncEngine) -> _SyncMarker:
+    def _sqlite_marker(self, engine: AsyncEngine) -> SyncMarker:
         if self._sync_marker is None:
-            self._sync_marker = _SyncMarker(engine.url.database or "", self.name, engine.dialect)
+            self._sync_marker = SyncMarker(engine.url.database or "", self.name, engine.dialect)
         return self._sync_marker
 
-    async def _deliver(self, conn: SmtpConnection, feed: _Feed, marker: _Marker) -> None:
+    async def _deliver(self, conn: SmtpConnection, feed: Feed, marker: Marker) -> None:
         # "sent" of a delivered row is written in the same transaction as the lane's next state change (usually
         # the next row's "releasing"): one commit per mail instead of two. A crash in between leaves that row
         # "releasing", i.e. flagged uncertain, never sent twice.
@@ -208,8 +199,8 @@ class OutboxWorker:
     async def _deliver_one(
         self,
         conn: SmtpConnection,
-        feed: _Feed,
-        marker: _Marker,
+        feed: Feed,
+        marker: Marker,
         row: OutboxMessage,
         delivered: list[tuple[UUID, dt.datetime]],
     ) -> None:
@@ -256,7 +247,7 @@ class OutboxWorker:
 
     async def _retry(
         self,
-        marker: _Marker,
+        marker: Marker,
         row: OutboxMessage,
         error: str,
         *,
@@ -278,237 +269,6 @@ class OutboxWorker:
             sent_at=None,
             next_attempt_at=utcnow() + dt.timedelta(seconds=delay),
         )
-
-
-class _Feed:
-    """Claimed rows for the lanes; claims the next batch in the background when it runs low."""
-
-    def __init__(
-        self, rows: Sequence[OutboxMessage], claim: Callable[[], Awaitable[Sequence[OutboxMessage]]], low_water: int
-    ) -> None:
-        self.queue = collections.deque(rows)
-        self.total = len(rows)
-        self._claim = claim
-        self._low_water = low_water
-        self._refill_task: asyncio.Task[None] | None = None
-        self._exhausted = False
-
-    def stop(self) -> None:
-        """Claim nothing more in this round."""
-        self._exhausted = True
-
-    @property
-    def stopped(self) -> bool:
-        """No more rows will be claimed in this round."""
-        return self._exhausted
-
-    async def next(self) -> OutboxMessage | None:
-        """The next row, or None when the round is over."""
-        while True:
-            if len(self.queue) <= self._low_water and not self._exhausted and self._refill_task is None:
-                self._refill_task = asyncio.create_task(self._refill())
-            if self.queue:
-                return self.queue.popleft()
-            if self._refill_task is None:
-                return None
-            await asyncio.shield(self._refill_task)
-
-    async def drain(self) -> list[OutboxMessage]:
-        """After the lanes stopped: wait for a claim in flight and hand back what nobody sent."""
-        self._exhausted = True
-        if self._refill_task is not None:
-            await asyncio.shield(self._refill_task)
-        rows = list(self.queue)
-        self.queue.clear()
-        return rows
-
-    async def _refill(self) -> None:
-        try:
-            more = await self._claim()
-        except Exception:
-            log.exception("claiming the next batch failed")
-            more = []
-        if more:
-            self.queue.extend(more)
-            self.total += len(more)
-        else:
-            self._exhausted = True
-        self._refill_task = None
-
-
-@lru_cache(maxsize=16)
-def _mark_statement(keys: tuple[str, ...]) -> Update:
-    # Only rows still held by this worker change: if the lease ran out and another worker took the row over, the
-    # update matches nothing and the caller must not release the message. Built once per set of columns.
-    table = OutboxMessage.__table__
-    return (
-        update(table)  # type: ignore[arg-type]
-        .where(table.c.id == bindparam("b_id"), table.c.claimed_by == bindparam("b_worker"))
-        .values({key: bindparam(f"b_{key}") for key in keys})
-    )
-
-
-def _mark_params(
-    row_id: UUID, worker_name: str, values: dict[str, object], keep_lease: bool = False
-) -> tuple[Update, dict[str, object]]:
-    values = {**values, "updated_at": utcnow()}
-    if not keep_lease:
-        values["claimed_until"] = None
-    params = {f"b_{key}": value for key, value in values.items()}
-    return _mark_statement(tuple(sorted(values))), {"b_id": row_id, "b_worker": worker_name, **params}
-
-
-Delivered = list[tuple[UUID, dt.datetime]]
-
-
-def _statements(
-    row_id: UUID | None,
-    worker_name: str,
-    values: dict[str, object],
-    keep_lease: bool,
-    also_sent: Delivered | None,
-) -> list[tuple[Update, dict[str, object]]]:
-    """The updates of one transaction: rows delivered since the last commit become sent, then ``row_id`` changes."""
-    statements = [
-        _mark_params(sent_id, worker_name, {"status": OutboxStatus.SENT, "sent_at": at})
-        for sent_id, at in also_sent or ()
-    ]
-    if row_id is not None:
-        statements.append(_mark_params(row_id, worker_name, values, keep_lease))
-    return statements
-
-
-class _Marker(Protocol):
-    """Records the outcome of a row in a committed transaction (with the lane's delivered rows, see _deliver)."""
-
-    async def mark(
-        self, row_id: UUID | None, *, also_sent: Delivered | None = None, keep_lease: bool = False, **values: object
-    ) -> bool: ...
-
-
-class _SyncMarker:
-    """SQLite: blocking writes on the worker's own connection, in the event loop thread.
-
-    A commit in WAL mode with ``synchronous=NORMAL`` takes tens of microseconds. Through aiosqlite it costs two
-    thread hand-offs, which under load grow to milliseconds per mail, and a transaction held open across them
-    (a claim, say) makes every other writer wait; through SQLAlchemy's Core the per-mail update costs more Python
-    than the commit itself. So the claims run here through a blocking SQLAlchemy session, and the per-mail updates
-    are written out once as plain SQL with the column types' own bind processors (``_SqliteUpdates``). As every
-    write finishes before control returns to the loop, the worker's writes never wait for each other. Blocking
-    also keeps the gap between "releasing" and the final dot (see senders.py) as short as it can be.
-    """
-
-    def __init__(self, database: str, worker_name: str, dialect: Dialect) -> None:
-        self.engine = sa_create_engine(f"sqlite:///{database}", poolclass=StaticPool, hide_parameters=True)
-        event.listen(self.engine, "connect", sqlite_pragmas(busy_timeout_ms=0))
-        self.session = Session(self.engine, expire_on_commit=False)
-        self.raw: sqlite3.Connection = self.engine.raw_connection().driver_connection  # type: ignore[assignment]
-        self.worker_name = worker_name
-        self.updates = _SqliteUpdates(dialect)
-
-    def close(self) -> None:
-        self.session.close()
-        self.engine.dispose()
-
-    async def run(self, work: Callable[[], T]) -> T:
-        """Run ``work`` (one transaction); a busy database means "yield to the loop, then try again".
-
-        The write lock may be held by this loop's own web app (embedded default): waiting for it inside a
-        blocking call would deadlock.
-        """
-        delay = 0.0005
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                return work()
-            except (OperationalError, sqlite3.OperationalError) as exc:
-                self.session.rollback()
-                if "locked" not in str(exc) or time.monotonic() > deadline:
-                    raise
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 0.05)
-
-    async def mark(
-        self, row_id: UUID | None, *, also_sent: Delivered | None = None, keep_lease: bool = False, **values: object
-    ) -> bool:
-        batch = [
-            self.updates.build(sent_id, self.worker_name, {"status": OutboxStatus.SENT, "sent_at": at})
-            for sent_id, at in also_sent or ()
-        ]
-        if row_id is not None:
-            if not keep_lease:
-                values["claimed_until"] = None
-            batch.append(self.updates.build(row_id, self.worker_name, values))
-
-        def write() -> int:
-            raw = self.raw  # the session's own connection (StaticPool), used directly: a third of the cost
-            rowcount = 0
-            raw.execute("BEGIN IMMEDIATE")
-            try:
-                for sql, params in batch:
-                    rowcount = raw.execute(sql, params).rowcount
-                raw.execute("COMMIT")
-            except BaseException:
-                if raw.in_transaction:
-                    raw.execute("ROLLBACK")
-                raise
-            return rowcount
-
-        rowcount = await self.run(write)
-        if also_sent:
-            also_sent.clear()
-        return bool(rowcount)
-
-
-class _SqliteUpdates:
-    """``UPDATE outbox SET … WHERE id = ? AND claimed_by = ?`` with values converted as SQLAlchemy would."""
-
-    def __init__(self, dialect: Dialect) -> None:
-        table = OutboxMessage.__table__
-        self.processors = {c.name: c.type.dialect_impl(dialect).bind_processor(dialect) for c in table.c}
-
-    def build(self, row_id: UUID, worker_name: str, values: dict[str, object]) -> tuple[str, list[object]]:
-        values = {**values, "updated_at": utcnow()}
-        keys = tuple(sorted(values))
-        params = [self._convert(key, values[key]) for key in keys]
-        return _sqlite_update_sql(keys), [*params, self._convert("id", row_id), worker_name]
-
-    def _convert(self, column: str, value: object) -> object:
-        processor = self.processors[column]
-        if isinstance(value, StrEnum):
-            value = value.value
-        return processor(value) if processor is not None and value is not None else value
-
-
-@lru_cache(maxsize=16)
-def _sqlite_update_sql(keys: tuple[str, ...]) -> str:
-    assignments = ", ".join(f'"{key}" = ?' for key in keys)  # keys are column names from this module, not input
-    return f"UPDATE outbox SET {assignments} WHERE id = ? AND claimed_by = ?"  # noqa: S608
-
-
-class _AsyncMarker:
-    """PostgreSQL: one async connection per lane."""
-
-    def __init__(self, connection: AsyncConnection, worker_name: str) -> None:
-        self.connection = connection
-        self.worker_name = worker_name
-        self.lock = asyncio.Lock()
-
-    async def mark(
-        self, row_id: UUID | None, *, also_sent: Delivered | None = None, keep_lease: bool = False, **values: object
-    ) -> bool:
-        async with self.lock:
-            try:
-                rowcount = 0
-                for stmt, params in _statements(row_id, self.worker_name, values, keep_lease, also_sent):
-                    rowcount = (await self.connection.execute(stmt, params)).rowcount
-                await self.connection.commit()
-            except BaseException:
-                await self.connection.rollback()
-                raise
-        if also_sent:
-            also_sent.clear()
-        return bool(rowcount)
 
 
 async def _first(*events: asyncio.Event) -> None:

@@ -16,9 +16,9 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import File, Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from jobfuerzwei.circulation import answers as circulation_answers
 from jobfuerzwei.circulation import schemas as circulation_schemas
-from jobfuerzwei.circulation import services as circulation_services
-from jobfuerzwei.circulation.services import InboxState
+from jobfuerzwei.circulation.answers import InboxState
 from jobfuerzwei.config import Settings
 from jobfuerzwei.employers import services as employer_services
 from jobfuerzwei.employers.models import MemberContact
@@ -118,7 +118,7 @@ class PortalController(Controller):
         state_filter: Annotated[str | None, QueryParameter(name="state")] = None,
     ) -> Template:
         """Profiles circulated to the member, newest first, with counts and a filter per state."""
-        entries = await circulation_services.member_inbox(db_session, contact.member_id)
+        entries = await circulation_answers.member_inbox(db_session, contact.member_id)
         chosen = _parse_inbox_state(state_filter)
         return await _portal_page(
             request,
@@ -143,8 +143,8 @@ class PortalController(Controller):
         recipient_id: FromPath[UUID],
     ) -> Template:
         """The profile as the mail link shows it, with the answer buttons while the answer window is open."""
-        access = await circulation_services.member_access(db_session, recipient_id, contact.member_id)
-        answer_until = await circulation_services.answer_deadline(db_session, recipient_id)
+        access = await circulation_answers.member_access(db_session, recipient_id, contact.member_id)
+        answer_until = await circulation_answers.answer_deadline(db_session, recipient_id)
         return await _portal_page(
             request,
             db_session,
@@ -166,7 +166,7 @@ class PortalController(Controller):
         recipient_id: FromPath[UUID],
     ) -> File:
         """The CV as a download, only with the partner's contact release to this member (as the mail link)."""
-        access = await circulation_services.member_access(db_session, recipient_id, contact.member_id)
+        access = await circulation_answers.member_access(db_session, recipient_id, contact.member_id)
         path = profile_services.cv_path(settings, access.profile) if access.show_contact else None
         return cv_download(path, access.profile.reference, "Für dieses Profil gibt es keinen freigegebenen Lebenslauf.")
 
@@ -183,7 +183,7 @@ class PortalController(Controller):
         chosen = circulation_schemas.parse_answer(answer)
         if chosen is None:
             raise NotFound
-        recorded = await circulation_services.record_answer_for_member(
+        recorded = await circulation_answers.record_answer_for_member(
             db_session, settings, recipient_id, contact.member_id, chosen
         )
         return redirect(f"/portal/profiles/{recipient_id}", "answer_recorded" if recorded else "answer_unchanged")

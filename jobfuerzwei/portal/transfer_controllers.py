@@ -18,9 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from jobfuerzwei.config import Settings
 from jobfuerzwei.employers import services as employers
 from jobfuerzwei.employers.models import Member, MemberContact
-from jobfuerzwei.profiles import transfers
+from jobfuerzwei.profiles import transfers, transfers_csv
 from jobfuerzwei.profiles.schemas import LANGUAGE_ROWS, form_values
-from jobfuerzwei.profiles.transfers import MAX_CSV_BYTES, MAX_CSV_ROWS, RowResult, TransferCsvError
+from jobfuerzwei.profiles.transfers_csv import MAX_CSV_BYTES, MAX_CSV_ROWS, RowResult, TransferCsvError
 from jobfuerzwei.web.auth import provide_contact
 from jobfuerzwei.web.pages import page, redirect
 
@@ -75,17 +75,17 @@ def _import_page(
         errors=errors or {},
         max_mb=MAX_CSV_BYTES // (1024 * 1024),
         max_rows=MAX_CSV_ROWS,
-        qualifications=transfers.QUALIFICATION_HINT,
-        working_times=transfers.WORKING_TIME_HINT,
-        columns=list(transfers.COLUMNS),
-        required_columns=transfers.REQUIRED_COLUMNS,
+        qualifications=transfers_csv.QUALIFICATION_HINT,
+        working_times=transfers_csv.WORKING_TIME_HINT,
+        columns=list(transfers_csv.COLUMNS),
+        required_columns=transfers_csv.REQUIRED_COLUMNS,
     )
 
 
 async def _checked_rows(session: AsyncSession, member: Member, text: str) -> list[RowResult]:
     """The file's rows with the form rules and the addresses the member registered before."""
-    rows = transfers.parse_transfer_csv(text)
-    return transfers.mark_registered(rows, await transfers.registered_emails(session, member.id))
+    rows = transfers_csv.parse_transfer_csv(text)
+    return transfers_csv.mark_registered(rows, await transfers.registered_emails(session, member.id))
 
 
 class TransferController(Controller):
@@ -170,11 +170,11 @@ class TransferController(Controller):
             message = "Bitte laden Sie eine CSV-Datei hoch (Dateiendung .csv)."
             return _import_page(request, member, file_error=message, status_code=400)
         try:
-            text = transfers.decode_transfer_csv(content)
+            text = transfers_csv.decode_transfer_csv(content)
             rows = await _checked_rows(db_session, member, text)
         except TransferCsvError as exc:
             return _import_page(request, member, file_error=str(exc), status_code=400)
-        payload, signature = transfers.sign_csv(settings, member.id, text)
+        payload, signature = transfers_csv.sign_csv(settings, member.id, text)
         status_code = 200 if all(r.is_valid for r in rows) else 400
         return _import_page(request, member, rows=rows, payload=payload, signature=signature, status_code=status_code)
 
@@ -191,7 +191,7 @@ class TransferController(Controller):
         form = await request.form()
         payload, signature = str(form.get("payload") or ""), str(form.get("signature") or "")
         try:
-            text = transfers.unsign_csv(settings, member.id, payload, signature)
+            text = transfers_csv.unsign_csv(settings, member.id, payload, signature)
             rows = await _checked_rows(db_session, member, text)  # again: a colleague may have registered meanwhile
         except TransferCsvError as exc:
             return _import_page(request, member, file_error=str(exc), status_code=400)
@@ -200,7 +200,7 @@ class TransferController(Controller):
             return _import_page(
                 request, member, rows=rows, payload=payload, signature=signature, errors=errors, status_code=400
             )
-        await transfers.import_transfers(db_session, settings, member, rows, contact)
+        await transfers_csv.import_transfers(db_session, settings, member, rows, contact)
         return redirect("/portal/transfers", "transfers_imported")
 
 

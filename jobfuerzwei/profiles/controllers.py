@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobfuerzwei.config import Settings
 from jobfuerzwei.errors import DomainError
-from jobfuerzwei.profiles import services
+from jobfuerzwei.profiles import privacy, services
 from jobfuerzwei.profiles.models import Profile, ProfileStatus
 from jobfuerzwei.profiles.schemas import (
     LANGUAGE_ROWS,
@@ -192,8 +192,8 @@ class StatusController(Controller):
             profile=profile,
             token=token,
             recruiting_member_name=names.get(profile.recruiting_member_id, "") if profile.recruiting_member_id else "",
-            circulations=await services.circulation_history(db_session, profile.id),
-            referrals=await services.referral_history(db_session, profile.id),
+            circulations=await privacy.circulation_history(db_session, profile.id),
+            referrals=await privacy.referral_history(db_session, profile.id),
             new_members=await services.new_members(db_session, profile),
             permissions=await services.permission_overview(db_session, profile),
             has_cv=services.cv_path(settings, profile) is not None,
@@ -254,7 +254,7 @@ class StatusController(Controller):
     ) -> Response[bytes]:
         """All stored data as a JSON download."""
         _row, profile = await services.profile_for_token(db_session, token, TokenPurpose.STATUS)
-        data = await services.export_profile(db_session, settings, profile)
+        data = await privacy.export_profile(db_session, settings, profile)
         return Response(
             content=json.dumps(data, ensure_ascii=False, indent=2).encode(),
             media_type="application/json",
@@ -289,7 +289,7 @@ class StatusController(Controller):
     ) -> Template:
         """Delete the profile, its CV and every copy of its mails."""
         _row, profile = await services.profile_for_token(db_session, token, TokenPurpose.STATUS)
-        await services.delete_profile(db_session, settings, profile)
+        await privacy.delete_profile(db_session, settings, profile)
         return page(request, "partner/deleted.html")
 
     @post("/members/{member_id:uuid}")

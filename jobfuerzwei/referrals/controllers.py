@@ -12,7 +12,7 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from jobfuerzwei.circulation import services as circulation_services
+from jobfuerzwei.circulation import answers as circulation_answers
 from jobfuerzwei.config import Settings
 from jobfuerzwei.errors import NotFound
 from jobfuerzwei.referrals import schemas, services
@@ -116,7 +116,7 @@ class EmployerReferralController(Controller):
         self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession], token: FromPath[str]
     ) -> Template:
         """State, history and the next steps."""
-        access = await circulation_services.employer_access(db_session, token)
+        access = await circulation_answers.employer_access(db_session, token)
         if access.referral is None:
             raise NotFound("Zu diesem Profil gibt es noch keine Vermittlung. Bitte melden Sie zuerst Interesse.")
         referral = await services.get_referral(db_session, access.referral.id, member_id=access.recipient.member_id)
@@ -133,7 +133,7 @@ class EmployerReferralController(Controller):
         token: FromPath[str],
     ) -> Response[Any]:
         """Move the member's own referral; another member's referral is ``NotFound``."""
-        access = await circulation_services.employer_access(db_session, token)
+        access = await circulation_answers.employer_access(db_session, token)
         form = await request.form()
         referral_id = _posted_referral(form) or (access.referral.id if access.referral else None)
         if referral_id is None:

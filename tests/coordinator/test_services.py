@@ -5,7 +5,7 @@ import uuid
 import pytest
 
 from jobfuerzwei.coordinator.controllers import safe_next
-from jobfuerzwei.coordinator.services import (
+from jobfuerzwei.coordinator.review import (
     DuplicateKey,
     find_duplicates,
     normalize_email,

@@ -12,6 +12,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from jobfuerzwei.circulation import answers as circulation_answers
 from jobfuerzwei.circulation import services as circulation_services
 from jobfuerzwei.circulation.models import Answer, CirculationRecipient
 from jobfuerzwei.config import Settings
@@ -57,7 +58,7 @@ async def answer(
     session: AsyncSession, settings: Settings, recipient_id: UUID, member: Member, chosen: Answer
 ) -> Referral | None:
     """Answer through the service and commit; returns the member's referral if one exists afterwards."""
-    assert await circulation_services.record_answer_for_member(session, settings, recipient_id, member.id, chosen)
+    assert await circulation_answers.record_answer_for_member(session, settings, recipient_id, member.id, chosen)
     await session.commit()
     referral: Referral | None = await session.scalar(select(Referral).where(Referral.member_id == member.id))
     return referral

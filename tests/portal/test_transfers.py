@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from jobfuerzwei.db.base import utcnow
 from jobfuerzwei.employers.models import Member
 from jobfuerzwei.profiles.models import Profile, ProfileKind, ProfileStatus
-from jobfuerzwei.profiles.transfers import MAX_CSV_ROWS
+from jobfuerzwei.profiles.transfers_csv import MAX_CSV_ROWS
 from jobfuerzwei.referrals.models import Referral, ReferralState
 from tests.circulation.helpers import circulate, make_member, make_profile, path_of
 from tests.circulation.helpers import post as coordinator_post

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from jobfuerzwei import cli
 from jobfuerzwei.config import Settings
 from jobfuerzwei.db.base import utcnow
-from jobfuerzwei.profiles import services
+from jobfuerzwei.profiles import privacy, services
 from jobfuerzwei.profiles.models import Profile, ProfileStatus
 from tests.profiles.factories import PDF, confirmed_profile, make_member, make_profile, outbox_rows, rows
 
@@ -37,7 +37,7 @@ async def test_purge_deletes_exactly_the_old_unconfirmed_profiles(
     await _age(db_session, fresh_one, 6)
     await _age(db_session, old_confirmed, 30)
 
-    count = await services.purge_unconfirmed(db_session, settings)
+    count = await privacy.purge_unconfirmed(db_session, settings)
     await db_session.commit()
 
     assert count == 1
@@ -56,10 +56,10 @@ async def test_purge_uses_the_services_clock(
     db_session: AsyncSession, session_maker: async_sessionmaker[AsyncSession], settings: Settings, monkeypatch: Any
 ) -> None:
     profile = await make_profile(db_session, settings)
-    assert await services.purge_unconfirmed(db_session, settings) == 0
+    assert await privacy.purge_unconfirmed(db_session, settings) == 0
     later = utcnow() + dt.timedelta(days=settings.unconfirmed_retention_days, minutes=1)
-    monkeypatch.setattr(services, "utcnow", lambda: later)
-    assert await services.purge_unconfirmed(db_session, settings) == 1
+    monkeypatch.setattr(privacy, "utcnow", lambda: later)
+    assert await privacy.purge_unconfirmed(db_session, settings) == 1
     await db_session.commit()
     assert await rows(session_maker, select(Profile).where(Profile.id == profile.id)) == []
 
@@ -77,7 +77,7 @@ async def test_purge_removes_old_cv_files_no_profile_refers_to(db_session: Async
     for path in (orphan, kept, unrelated):
         os.utime(path, (two_days_ago, two_days_ago))
 
-    await services.purge_unconfirmed(db_session, settings)
+    await privacy.purge_unconfirmed(db_session, settings)
 
     assert not orphan.exists()
     assert kept.exists()

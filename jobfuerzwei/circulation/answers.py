@@ -1,0 +1,219 @@
+"""Circulation, the members' side: what an employer link or the portal inbox opens, and the member's answer.
+
+A mail link (``/e/<token>``) and the employer portal lead to the same view (``EmployerAccess``) and the same
+answer (``record_answer``); the portal reaches it through a login instead of a token and keeps the link's answer
+window. Ranking and sending live in ``circulation.services``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import ScalarSelect, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import load_only, raiseload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from jobfuerzwei.circulation.models import Answer, CirculationRecipient
+from jobfuerzwei.config import Settings
+from jobfuerzwei.db.base import utcnow
+from jobfuerzwei.employers.models import Member
+from jobfuerzwei.errors import InvalidTransition, LinkInvalid, NotFound
+from jobfuerzwei.profiles.models import Profile, ProfileStatus
+from jobfuerzwei.referrals import services as referral_services
+from jobfuerzwei.referrals.models import ContactRelease, Referral
+from jobfuerzwei.tokens import services as tokens
+from jobfuerzwei.tokens.models import LinkToken, TokenPurpose
+
+EMPLOYER_VISIBLE = frozenset({ProfileStatus.APPROVED, ProfileStatus.PAUSED, ProfileStatus.PLACED})
+"""Profile states in which a recipient's link still shows the profile (withdrawn or merged profiles are gone)."""
+
+
+@dataclass(frozen=True)
+class EmployerAccess:
+    """What an employer link opens: one member's view of one circulated profile."""
+
+    recipient: CirculationRecipient
+    profile: Profile
+    referral: Referral | None
+
+    @property
+    def member(self) -> Member:
+        """The member the link was sent to."""
+        return self.recipient.member
+
+    @property
+    def is_open(self) -> bool:
+        """The profile still looks for a job (not paused, not placed): interest can be passed on."""
+        return self.profile.status == ProfileStatus.APPROVED
+
+    @property
+    def show_contact(self) -> bool:
+        """Name, contact and CV only after the partner released them to this member."""
+        return self.referral is not None and self.referral.contact_release == ContactRelease.GRANTED
+
+
+async def employer_access(session: AsyncSession, token: str) -> EmployerAccess:
+    """Resolve an employer link (``LinkInvalid`` when unknown, expired, revoked or the profile is gone)."""
+    row = await tokens.resolve(session, token, TokenPurpose.EMPLOYER)
+    if row.recipient_id is None:
+        raise LinkInvalid("Dieser Link ist ungültig.")
+    recipient = await session.scalar(
+        select(CirculationRecipient)
+        .where(CirculationRecipient.id == row.recipient_id)
+        .options(selectinload(CirculationRecipient.member))
+    )
+    if recipient is None:
+        raise LinkInvalid("Dieser Link ist ungültig.")
+    access = await _access_for(session, recipient)
+    if access is None:
+        raise LinkInvalid("Dieses Profil ist nicht mehr verfügbar.")
+    return access
+
+
+async def _access_for(session: AsyncSession, recipient: CirculationRecipient) -> EmployerAccess | None:
+    """The member's view behind a recipient row; ``None`` once the profile is gone for employers."""
+    profile = await session.get(Profile, recipient.profile_id)
+    if profile is None or profile.status not in EMPLOYER_VISIBLE:
+        return None
+    referral = await referral_services.referral_for(session, profile.id, recipient.member_id)
+    return EmployerAccess(recipient=recipient, profile=profile, referral=referral)
+
+
+async def record_answer(session: AsyncSession, settings: Settings, access: EmployerAccess, answer: Answer) -> bool:
+    """Record the member's answer once; "interested" opens a referral. False if an answer was already recorded."""
+    if answer == Answer.INTERESTED and access.recipient.answer is None and not access.is_open:
+        raise InvalidTransition(
+            "Dieses Profil ist derzeit nicht verfügbar (pausiert oder bereits vermittelt). "
+            "Wir können Ihr Interesse deshalb nicht weitergeben."
+        )
+    now = utcnow()
+    result = await session.execute(
+        update(CirculationRecipient)
+        .where(CirculationRecipient.id == access.recipient.id, CirculationRecipient.answer.is_(None))
+        .values(answer=answer, answered_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        return False
+    set_committed_value(access.recipient, "answer", answer)
+    set_committed_value(access.recipient, "answered_at", now)
+    if answer == Answer.INTERESTED:
+        await referral_services.create_from_interest(session, settings, access.recipient)
+    return True
+
+
+# Employer portal: the same view and answer as the mail link, reached through a login instead of a token.
+
+
+class InboxState(StrEnum):
+    """Where a circulated profile stands in a member's portal inbox."""
+
+    NEW = "new"
+    """Not answered, and the member's link still valid: an answer is possible."""
+    ANSWERED = "answered"
+    EXPIRED = "expired"
+    """Not answered in time (link expired or revoked): no answer any more."""
+
+
+@dataclass(frozen=True)
+class InboxEntry:
+    """One circulated profile in a member's portal inbox."""
+
+    recipient: CirculationRecipient
+    profile: Profile
+    """Loaded with only the columns the inbox shows (reference, occupations, status): never name or contact."""
+    answer_until: dt.datetime | None
+    state: InboxState
+
+    @property
+    def is_open(self) -> bool:
+        """The profile still looks for a job (not paused, not placed)."""
+        return self.profile.status == ProfileStatus.APPROVED
+
+
+def _answer_deadline() -> ScalarSelect[Any]:
+    """Correlated subquery: until when the recipient's newest live employer link lasts (``NULL``: none left).
+
+    The portal keeps the mail link's answer window (``employer_token_days``), so answering by login and by link
+    end at the same time; a link the coordinator revoked ends it at once, as it does for the link.
+    """
+    return (
+        select(func.max(LinkToken.expires_at))
+        .where(
+            LinkToken.recipient_id == CirculationRecipient.id,
+            LinkToken.purpose == TokenPurpose.EMPLOYER,
+            LinkToken.revoked_at.is_(None),
+        )
+        .correlate(CirculationRecipient)
+        .scalar_subquery()
+    )
+
+
+def inbox_state(answer: Answer | None, answer_until: dt.datetime | None, now: dt.datetime) -> InboxState:
+    """The inbox state of a recipient (an answer given counts even after the window closed)."""
+    if answer is not None:
+        return InboxState.ANSWERED
+    return InboxState.NEW if answer_until is not None and answer_until > now else InboxState.EXPIRED
+
+
+async def member_inbox(session: AsyncSession, member_id: UUID) -> list[InboxEntry]:
+    """Profiles circulated to one member, newest first (withdrawn or merged profiles are gone, as for the link)."""
+    deadline = _answer_deadline()
+    rows = (
+        await session.execute(
+            select(CirculationRecipient, Profile, deadline)
+            .join(Profile, Profile.id == CirculationRecipient.profile_id)
+            .where(CirculationRecipient.member_id == member_id, Profile.status.in_(EMPLOYER_VISIBLE))
+            # raise rather than lazy-load anything else: the inbox must never pull name or contact into a page
+            .options(
+                load_only(Profile.number, Profile.occupations, Profile.status, raiseload=True),
+                raiseload(Profile.permissions),
+                raiseload(Profile.consents),
+            )
+            .order_by(CirculationRecipient.created_at.desc(), CirculationRecipient.id)
+        )
+    ).tuples()
+    now = utcnow()
+    return [
+        InboxEntry(recipient=r, profile=p, answer_until=until, state=inbox_state(r.answer, until, now))
+        for r, p, until in rows
+    ]
+
+
+async def member_access(session: AsyncSession, recipient_id: UUID, member_id: UUID) -> EmployerAccess:
+    """The member's view of one profile it received; another member's recipient id is ``NotFound`` (not 403)."""
+    recipient = await session.scalar(
+        select(CirculationRecipient)
+        .where(CirculationRecipient.id == recipient_id, CirculationRecipient.member_id == member_id)
+        .options(selectinload(CirculationRecipient.member))
+    )
+    access = await _access_for(session, recipient) if recipient is not None else None
+    if access is None:
+        raise NotFound("Dieses Profil gibt es nicht oder nicht mehr.")
+    return access
+
+
+async def answer_deadline(session: AsyncSession, recipient_id: UUID) -> dt.datetime | None:
+    """Until when the recipient may answer (``None``: its links expired or were revoked)."""
+    until: dt.datetime | None = await session.scalar(
+        select(_answer_deadline()).select_from(CirculationRecipient).where(CirculationRecipient.id == recipient_id)
+    )
+    return until if until is not None and until > utcnow() else None
+
+
+async def record_answer_for_member(
+    session: AsyncSession, settings: Settings, recipient_id: UUID, member_id: UUID, answer: Answer
+) -> bool:
+    """The portal's answer button: ``record_answer`` for the member's own recipient while its link is valid."""
+    access = await member_access(session, recipient_id, member_id)
+    if access.recipient.answer is None and await answer_deadline(session, recipient_id) is None:
+        raise InvalidTransition(
+            "Die Frist für eine Antwort auf dieses Profil ist abgelaufen. "
+            "Wenn Sie noch Interesse haben, wenden Sie sich bitte an die Koordination des Netzwerks."
+        )
+    return await record_answer(session, settings, access, answer)

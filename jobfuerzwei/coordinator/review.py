@@ -1,0 +1,387 @@
+"""The coordinator's review: the profile queue with duplicate hints, approve / reject, and merging duplicates.
+
+Duplicate detection is pure (``find_duplicates`` compares plain ``DuplicateKey`` values) and the candidate set is
+loaded once per page. The overview figures and the mail page live in ``coordinator.services``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from rapidfuzz import fuzz, utils
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from jobfuerzwei.circulation.models import CirculationRecipient
+from jobfuerzwei.config import Settings
+from jobfuerzwei.db.base import utcnow
+from jobfuerzwei.employers.models import Member
+from jobfuerzwei.errors import InvalidTransition, NotFound
+from jobfuerzwei.mail.outbox import enqueue
+from jobfuerzwei.profiles import services as profile_services
+from jobfuerzwei.profiles.models import Profile, ProfileKind, ProfilePermission, ProfileStatus
+from jobfuerzwei.referrals.models import Referral
+from jobfuerzwei.tokens.models import LinkToken, TokenPurpose
+
+NAME_SIMILARITY = 90.0
+"""rapidfuzz token_sort_ratio at or above which two partner names count as near-identical."""
+
+REVIEW_STATUSES = tuple(s for s in ProfileStatus if s != ProfileStatus.UNCONFIRMED)
+"""Statuses the coordinator may list: an unconfirmed profile is seen by nobody but the system."""
+
+
+# --- review queue and duplicates ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DuplicateKey:
+    """The few fields duplicate detection compares (loaded as plain columns, not whole profiles)."""
+
+    id: UUID
+    number: int
+    status: ProfileStatus
+    name: str
+    email: str
+    phone: str
+    residence: str
+
+    @property
+    def reference(self) -> str:
+        """Profile number."""
+        return f"JFZ-{self.number:04d}"
+
+
+@dataclass(frozen=True)
+class DuplicateHit:
+    """Another profile that may be the same person, and why."""
+
+    id: UUID
+    reference: str
+    status: ProfileStatus
+    name: str
+    reasons: tuple[str, ...]
+
+
+def normalize_email(value: str) -> str:
+    """Lower-case, trimmed."""
+    return value.strip().lower()
+
+
+def normalize_phone(value: str) -> str:
+    """Digits only, with +49 / 0049 folded to a leading 0; empty when too short to compare."""
+    digits = re.sub(r"\D", "", value)
+    if value.strip().startswith("+"):
+        digits = "0" + digits[2:] if digits.startswith("49") else "00" + digits
+    elif digits.startswith("0049"):
+        digits = "0" + digits[4:]
+    return digits if len(digits) >= 6 else ""
+
+
+def normalize_place(value: str) -> str:
+    """Case- and whitespace-insensitive form of a place name."""
+    return " ".join(value.casefold().split())
+
+
+def _key(row: Any) -> DuplicateKey:
+    return DuplicateKey(
+        id=row.id,
+        number=row.number,
+        status=ProfileStatus(row.status),
+        name=row.partner_name,
+        email=normalize_email(row.partner_email),
+        phone=normalize_phone(row.partner_phone or ""),
+        residence=normalize_place(row.residence or ""),
+    )
+
+
+def duplicate_reasons(a: DuplicateKey, b: DuplicateKey) -> tuple[str, ...]:
+    """Why ``a`` and ``b`` may be the same person (empty: no reason)."""
+    reasons: list[str] = []
+    if a.email and a.email == b.email:
+        reasons.append("gleiche E-Mail-Adresse")
+    if a.phone and a.phone == b.phone:
+        reasons.append("gleiche Telefonnummer")
+    if (
+        a.residence
+        and a.residence == b.residence
+        and fuzz.token_sort_ratio(a.name, b.name, processor=utils.default_process) >= NAME_SIMILARITY
+    ):
+        reasons.append("fast gleicher Name und gleicher Wohnort")
+    return tuple(reasons)
+
+
+def find_duplicates(
+    targets: Iterable[DuplicateKey], candidates: Sequence[DuplicateKey]
+) -> dict[UUID, list[DuplicateHit]]:
+    """For each target, the candidates that may be the same person (pure; no DB).
+
+    Email and phone are matched through dictionaries; names are compared only within the same residence, so the
+    work stays small even with many candidates.
+    """
+    by_email: dict[str, list[DuplicateKey]] = {}
+    by_phone: dict[str, list[DuplicateKey]] = {}
+    by_place: dict[str, list[DuplicateKey]] = {}
+    for c in candidates:
+        if c.email:
+            by_email.setdefault(c.email, []).append(c)
+        if c.phone:
+            by_phone.setdefault(c.phone, []).append(c)
+        if c.residence:
+            by_place.setdefault(c.residence, []).append(c)
+    result: dict[UUID, list[DuplicateHit]] = {}
+    for t in targets:
+        pool = {
+            c.id: c for c in (*by_email.get(t.email, ()), *by_phone.get(t.phone, ()), *by_place.get(t.residence, ()))
+        }
+        hits = []
+        for c in pool.values():
+            if c.id == t.id:
+                continue
+            reasons = duplicate_reasons(t, c)
+            if reasons:
+                hits.append(DuplicateHit(id=c.id, reference=c.reference, status=c.status, name=c.name, reasons=reasons))
+        if hits:
+            result[t.id] = sorted(hits, key=lambda h: h.reference)
+    return result
+
+
+async def duplicate_candidates(session: AsyncSession) -> list[DuplicateKey]:
+    """Every profile a duplicate may be found among: confirmed or later, not already merged (one query)."""
+    rows = await session.execute(
+        select(
+            Profile.id,
+            Profile.number,
+            Profile.status,
+            Profile.partner_name,
+            Profile.partner_email,
+            Profile.partner_phone,
+            Profile.residence,
+        ).where(Profile.status.not_in([ProfileStatus.UNCONFIRMED, ProfileStatus.MERGED]))
+    )
+    return [_key(row) for row in rows]
+
+
+async def duplicates_for(session: AsyncSession, profiles: Sequence[Profile]) -> dict[UUID, list[DuplicateHit]]:
+    """Possible duplicates of ``profiles`` among all reviewable profiles (the candidate set is loaded once)."""
+    if not profiles:
+        return {}
+    return find_duplicates([_key(p) for p in profiles], await duplicate_candidates(session))
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of the review list."""
+
+    items: list[Profile]
+    total: int
+    page: int
+    per_page: int
+    status: ProfileStatus
+    duplicates: dict[UUID, list[DuplicateHit]] = field(default_factory=dict)
+    kind: ProfileKind | None = None
+
+    @property
+    def pages(self) -> int:
+        """Number of pages (at least 1)."""
+        return max(1, -(-self.total // self.per_page))
+
+
+async def profile_queue(
+    session: AsyncSession,
+    *,
+    status: ProfileStatus = ProfileStatus.CONFIRMED,
+    kind: ProfileKind | None = None,
+    page: int = 1,
+    per_page: int = 25,
+) -> QueuePage:
+    """Profiles of one status (and type), paginated in SQL; the review queue (confirmed) shows the oldest first."""
+    if status == ProfileStatus.UNCONFIRMED:
+        raise NotFound("Unbestätigte Profile sind nicht einsehbar.")
+    where = [Profile.status == status] + ([Profile.kind == kind] if kind is not None else [])
+    total = int(await session.scalar(select(func.count()).select_from(Profile).where(*where)) or 0)
+    page = max(1, min(page, max(1, -(-total // per_page))))
+    order = (
+        (Profile.confirmed_at.asc(), Profile.number.asc())
+        if status == ProfileStatus.CONFIRMED
+        else (Profile.last_activity_at.desc(), Profile.number.desc())
+    )
+    items = list(
+        await session.scalars(
+            select(Profile).where(*where).order_by(*order).offset((page - 1) * per_page).limit(per_page)
+        )
+    )
+    return QueuePage(
+        items=items,
+        total=total,
+        page=page,
+        per_page=per_page,
+        status=status,
+        duplicates=await duplicates_for(session, items),
+        kind=kind,
+    )
+
+
+async def reviewable_profile(session: AsyncSession, profile_id: UUID) -> Profile:
+    """A profile the coordinator may see: any but an unconfirmed one (that one answers 404 like a foreign id)."""
+    profile = await session.get(Profile, profile_id)
+    if profile is None or profile.status == ProfileStatus.UNCONFIRMED:
+        raise NotFound("Dieses Profil gibt es nicht.")
+    return profile
+
+
+async def member_names(session: AsyncSession, ids: Iterable[UUID | None]) -> dict[UUID, str]:
+    """Names of the given members (one query)."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = await session.execute(select(Member.id, Member.name).where(Member.id.in_(list(wanted))))
+    return dict(rows.tuples().all())
+
+
+# --- review decisions -----------------------------------------------------------------------------------------
+
+
+async def approve_profile(session: AsyncSession, profile_id: UUID) -> Profile:
+    """Release a confirmed profile for circulation."""
+    profile = await reviewable_profile(session, profile_id)
+    if profile.status != ProfileStatus.CONFIRMED:
+        raise InvalidTransition("Nur Profile, die zur Prüfung anstehen, können freigegeben werden.")
+    now = utcnow()
+    profile.status = ProfileStatus.APPROVED
+    profile.approved_at = now
+    profile.last_activity_at = now
+    await session.flush()
+    return profile
+
+
+async def reject_profile(session: AsyncSession, settings: Settings, profile_id: UUID, reason: str) -> Profile:
+    """Reject a confirmed profile and mail the reason to the partner (outbox, same transaction).
+
+    The mail carries a fresh status-page link, so the partner can still see, export or delete the data.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ValueError("a rejection needs a reason")
+    profile = await reviewable_profile(session, profile_id)
+    if profile.status != ProfileStatus.CONFIRMED:
+        raise InvalidTransition("Nur Profile, die zur Prüfung anstehen, können abgelehnt werden.")
+    status_url = await profile_services.issue_status_url(session, settings, profile)
+    profile.status = ProfileStatus.REJECTED
+    profile.rejected_reason = reason
+    profile.last_activity_at = utcnow()
+    enqueue(
+        session,
+        settings,
+        template="profile_rejected",
+        to=profile.partner_email,
+        context={
+            "partner_name": profile.partner_name,
+            "reference": profile.reference,
+            "reason": reason,
+            "status_url": status_url,
+        },
+        profile_id=profile.id,
+    )
+    await session.flush()
+    return profile
+
+
+def _union(first: Iterable[str], second: Iterable[str]) -> list[str]:
+    seen: set[str] = set()
+    result: list[str] = []
+    for item in (*first, *second):
+        key = " ".join(item.casefold().split())
+        if key and key not in seen:
+            seen.add(key)
+            result.append(item)
+    return result
+
+
+def _union_languages(first: list[dict[str, str]], second: list[dict[str, str]]) -> list[dict[str, str]]:
+    known = {str(entry.get("language", "")).casefold() for entry in first}
+    return [*first, *(e for e in second if str(e.get("language", "")).casefold() not in known)]
+
+
+MERGEABLE = frozenset(REVIEW_STATUSES) - {ProfileStatus.MERGED}
+
+
+async def merge_profiles(session: AsyncSession, keep_id: UUID, drop_id: UUID) -> Profile:
+    """Fold profile ``drop_id`` into ``keep_id``.
+
+    The kept profile gets the union of occupations, skills and languages. The dropped profile's member permissions,
+    circulation recipients (with their employer links) and referrals move over, except where the kept profile already
+    has a row for that member (unique per profile and member): those stay with the dropped profile, which is marked
+    MERGED. For a member both profiles decided on, an exclusion wins: the partner said no to it at least once.
+    """
+    if keep_id == drop_id:
+        raise InvalidTransition("Ein Profil kann nicht mit sich selbst zusammengeführt werden.")
+    keep = await reviewable_profile(session, keep_id)
+    drop = await reviewable_profile(session, drop_id)
+    if keep.status not in MERGEABLE or drop.status not in MERGEABLE:
+        raise InvalidTransition("Bereits zusammengeführte Profile können nicht noch einmal zusammengeführt werden.")
+    keep.occupations = _union(keep.occupations, drop.occupations)
+    keep.skills = _union(keep.skills, drop.skills)
+    keep.languages = _union_languages(list(keep.languages), list(drop.languages))
+
+    kept_permissions = {p.member_id: p for p in keep.permissions}
+    for perm in list(drop.permissions):
+        existing = kept_permissions.get(perm.member_id)
+        if existing is None:
+            await session.execute(
+                update(ProfilePermission)
+                .where(ProfilePermission.id == perm.id)
+                .values(profile_id=keep.id)
+                .execution_options(synchronize_session=False)
+            )
+        elif not perm.is_allowed and existing.is_allowed:
+            existing.is_allowed = False
+            existing.decided_at = perm.decided_at
+
+    kept_recipient_members = set(
+        await session.scalars(select(CirculationRecipient.member_id).where(CirculationRecipient.profile_id == keep.id))
+    )
+    moved_recipients = [
+        rid
+        for rid, member_id in (
+            await session.execute(
+                select(CirculationRecipient.id, CirculationRecipient.member_id).where(
+                    CirculationRecipient.profile_id == drop.id
+                )
+            )
+        ).tuples()
+        if member_id not in kept_recipient_members
+    ]
+    if moved_recipients:
+        await session.execute(
+            update(CirculationRecipient)
+            .where(CirculationRecipient.id.in_(moved_recipients))
+            .values(profile_id=keep.id)
+            .execution_options(synchronize_session=False)
+        )
+        await session.execute(
+            update(LinkToken)
+            .where(LinkToken.recipient_id.in_(moved_recipients), LinkToken.purpose == TokenPurpose.EMPLOYER)
+            .values(profile_id=keep.id)
+            .execution_options(synchronize_session=False)
+        )
+
+    kept_referral_members = set(await session.scalars(select(Referral.member_id).where(Referral.profile_id == keep.id)))
+    move_referrals = update(Referral).where(Referral.profile_id == drop.id)
+    if kept_referral_members:
+        move_referrals = move_referrals.where(Referral.member_id.not_in(list(kept_referral_members)))
+    await session.execute(move_referrals.values(profile_id=keep.id).execution_options(synchronize_session=False))
+
+    now = utcnow()
+    drop.status = ProfileStatus.MERGED
+    drop.merged_into_id = keep.id
+    drop.last_activity_at = now
+    keep.last_activity_at = now
+    await session.flush()
+    # The permission rows changed under the ORM's feet; reload them for whoever reads ``keep`` next.
+    await session.refresh(keep, ["permissions"])
+    await session.refresh(drop, ["permissions"])
+    return keep
