@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from jobfuerzwei.circulation.controllers import controllers as circulation_controllers
 from jobfuerzwei.config import Settings, load_settings
 from jobfuerzwei.coordinator.controllers import controllers as coordinator_controllers
+from jobfuerzwei.dataprotection.controllers import controllers as dataprotection_controllers
 from jobfuerzwei.db.engine import create_engine
 from jobfuerzwei.employers.controllers import controllers as employer_controllers
 from jobfuerzwei.errors import DomainError
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             *circulation_controllers,
             *referral_controllers,
             *match_controllers,
+            *dataprotection_controllers,
             *portal_controllers,
             *portal_auth_controllers,
             *membership_controllers,
