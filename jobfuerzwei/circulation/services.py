@@ -15,7 +15,6 @@ from uuid import UUID
 from sqlalchemy import Table, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from jobfuerzwei.circulation.models import Circulation, CirculationRecipient
 from jobfuerzwei.config import Settings
@@ -342,18 +341,6 @@ async def circulation_recipients(session: AsyncSession, circulation_id: UUID) ->
         )
     )
     return [RecipientView(recipient=r, member_name=name, has_live_link=r.id in live) for r, name in rows]
-
-
-async def circulations_for_profile(session: AsyncSession, profile_id: UUID) -> list[CirculationRecipient]:
-    """Every member that received the profile, when, and its answer (for the status page and the data export)."""
-    return list(
-        await session.scalars(
-            select(CirculationRecipient)
-            .where(CirculationRecipient.profile_id == profile_id)
-            .options(selectinload(CirculationRecipient.member))
-            .order_by(CirculationRecipient.created_at, CirculationRecipient.id)
-        )
-    )
 
 
 async def list_circulations(session: AsyncSession, profile_id: UUID) -> list[Circulation]:

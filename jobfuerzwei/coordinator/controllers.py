@@ -155,7 +155,7 @@ def _kind(value: str) -> ProfileKind | None:
 
 async def _profile_context(session: AsyncSession, settings: Settings, profile: Profile, **extra: Any) -> dict[str, Any]:
     duplicates = await review.duplicates_for(session, [profile])
-    names = await review.member_names(
+    names = await profile_services.member_names(
         session, [profile.recruiting_member_id, *(p.member_id for p in profile.permissions)]
     )
     context: dict[str, Any] = {

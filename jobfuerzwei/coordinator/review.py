@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from jobfuerzwei.circulation.models import CirculationRecipient
 from jobfuerzwei.config import Settings
 from jobfuerzwei.db.base import utcnow
-from jobfuerzwei.employers.models import Member
 from jobfuerzwei.errors import InvalidTransition, NotFound
 from jobfuerzwei.mail.outbox import enqueue
 from jobfuerzwei.profiles import services as profile_services
@@ -231,15 +230,6 @@ async def reviewable_profile(session: AsyncSession, profile_id: UUID) -> Profile
     if profile is None or profile.status == ProfileStatus.UNCONFIRMED:
         raise NotFound("Dieses Profil gibt es nicht.")
     return profile
-
-
-async def member_names(session: AsyncSession, ids: Iterable[UUID | None]) -> dict[UUID, str]:
-    """Names of the given members (one query)."""
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    rows = await session.execute(select(Member.id, Member.name).where(Member.id.in_(list(wanted))))
-    return dict(rows.tuples().all())
 
 
 # --- review decisions -----------------------------------------------------------------------------------------

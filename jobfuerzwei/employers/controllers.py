@@ -17,8 +17,10 @@ from jobfuerzwei.db.base import utcnow
 from jobfuerzwei.employers import accounts, services
 from jobfuerzwei.employers.models import AccountToken, AccountTokenPurpose, Member, MemberContact
 from jobfuerzwei.employers.schemas import (
+    NAME_TAKEN,
     member_form_from,
     member_form_values,
+    new_position_form,
     position_form_from,
     position_form_values,
     validate_member_form,
@@ -29,8 +31,6 @@ from jobfuerzwei.staff.models import StaffUser
 from jobfuerzwei.web.auth import provide_staff
 from jobfuerzwei.web.labels import LABELS
 from jobfuerzwei.web.pages import page, redirect
-
-NAME_TAKEN = "Es gibt bereits ein Mitglied mit diesem Namen."
 
 
 async def _invited_contacts(session: AsyncSession, member: Member) -> set[UUID]:
@@ -191,8 +191,7 @@ class PositionsController(Controller):
     ) -> Template:
         """Empty position form, the workplace defaulting to the member's."""
         member = await services.get_member(db_session, member_id)
-        form = {"working_time": "either", "postcode": member.postcode, "municipality": member.municipality}
-        return _position_page(request, member, None, form, {})
+        return _position_page(request, member, None, new_position_form(member), {})
 
     @post("/members/{member_id:uuid}/positions/new")
     async def create_position(

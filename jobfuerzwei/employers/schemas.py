@@ -14,6 +14,9 @@ from jobfuerzwei.web.labels import LABELS
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 POSTCODE_RE = re.compile(r"^\d{5}$")
 
+NAME_TAKEN = "Es gibt bereits ein Mitglied mit diesem Namen."
+"""Member names are unique (compared case-insensitively); the coordinator's and the member's forms say so."""
+
 MEMBER_FIELDS = ("name", "sector", "municipality", "postcode", "contact_emails", "interests")
 """Text fields of the member form (plus the checkbox ``is_active``)."""
 
@@ -163,6 +166,11 @@ def parse_languages(value: str) -> tuple[list[dict[str, str]], list[str]]:
         level = "native" if level == "MUTTERSPRACHE" else level
         result.append({"language": match["language"].strip(), "level": level})
     return result, bad
+
+
+def new_position_form(member: Member) -> dict[str, str]:
+    """Values of an empty position form: any working time, the workplace defaulting to the member's."""
+    return {"working_time": "either", "postcode": member.postcode, "municipality": member.municipality}
 
 
 def position_form_values(form: Mapping[str, Any]) -> dict[str, str]:

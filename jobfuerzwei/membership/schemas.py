@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from jobfuerzwei.employers.schemas import is_valid_email, lines
+from jobfuerzwei.employers.schemas import POSTCODE_RE, is_valid_email, lines
 
 SIZES = {
     "1-9": "1–9 Beschäftigte",
@@ -31,7 +31,6 @@ FIELDS = (
     "offer",
     "interests",
 )
-_POSTCODE = re.compile(r"^\d{5}$")
 _PHONE = re.compile(r"^\+?[0-9 ()/.-]{5,40}$")
 _LIMITS = {
     "organisation": 200,
@@ -80,7 +79,7 @@ def validate_application(form: Mapping[str, Any]) -> tuple[ApplicationData | Non
         errors["contact_email"] = "Bitte geben Sie eine gültige E-Mail-Adresse an."
     if clean["contact_phone"] and not _PHONE.match(clean["contact_phone"]):
         errors["contact_phone"] = "Bitte geben Sie eine Telefonnummer mit Ziffern an, z. B. 07361 123456."
-    if clean["postcode"] and not _POSTCODE.match(clean["postcode"]):
+    if clean["postcode"] and not POSTCODE_RE.match(clean["postcode"]):
         errors["postcode"] = "Bitte geben Sie eine fünfstellige Postleitzahl an."
     if clean["size"] and clean["size"] not in SIZES:
         errors["size"] = "Bitte wählen Sie eine Größe aus der Liste."

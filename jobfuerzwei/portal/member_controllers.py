@@ -18,8 +18,10 @@ from jobfuerzwei.config import Settings
 from jobfuerzwei.employers import accounts, services
 from jobfuerzwei.employers.models import Member, MemberContact, Position
 from jobfuerzwei.employers.schemas import (
+    NAME_TAKEN,
     is_valid_email,
     member_form_from,
+    new_position_form,
     position_form_from,
     position_form_values,
     validate_member_form,
@@ -101,7 +103,7 @@ class MemberSelfServiceController(Controller):
         merged["is_active"] = "on" if member.is_active else ""
         data, errors = validate_member_form(merged)
         if data is not None and await services.is_name_taken(db_session, data.name, exclude_id=member.id):
-            errors["name"] = "Es gibt bereits ein Mitglied mit diesem Namen."
+            errors["name"] = NAME_TAKEN
         if data is None or errors:
             form = {name: str(submitted.get(name) or "") for name in MEMBER_FIELDS}
             return page(
@@ -184,8 +186,7 @@ class MemberPositionsController(Controller):
     ) -> Template:
         """Empty form, the workplace defaulting to the member's."""
         member = await _member(db_session, contact)
-        form = {"working_time": "either", "postcode": member.postcode, "municipality": member.municipality}
-        return _position_page(request, member, None, form, {})
+        return _position_page(request, member, None, new_position_form(member), {})
 
     @post("/new")
     async def create_position(

@@ -164,9 +164,9 @@ class ConfirmController(Controller):
         return redirect(f"/status/{status_token}", "confirmed")
 
 
-def _recruiter_ids(profile: Profile) -> list[UUID]:
-    """The recruiting member (partner profiles) and the releasing member (job-to-job profiles), where set."""
-    return [m for m in (profile.recruiting_member_id, profile.releasing_member_id) if m]
+def _recruiter_ids(profile: Profile) -> list[UUID | None]:
+    """The recruiting member (partner profiles) and the releasing member (job-to-job profiles)."""
+    return [profile.recruiting_member_id, profile.releasing_member_id]
 
 
 class StatusController(Controller):

@@ -72,9 +72,9 @@ async def possible_recipients(session: AsyncSession, profile: Profile) -> list[M
     return [m for m in await active_members(session) if m.id != profile.releasing_member_id]
 
 
-async def member_names(session: AsyncSession, member_ids: Iterable[UUID]) -> dict[UUID, str]:
-    """Names of the given members (active or not)."""
-    ids = set(member_ids)
+async def member_names(session: AsyncSession, member_ids: Iterable[UUID | None]) -> dict[UUID, str]:
+    """Names of the given members (active or not; ``None`` entries are skipped), in one query."""
+    ids = {i for i in member_ids if i is not None}
     if not ids:
         return {}
     rows = await session.execute(select(Member.id, Member.name).where(Member.id.in_(ids)))

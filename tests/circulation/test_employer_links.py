@@ -10,8 +10,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from jobfuerzwei.circulation import services as circulation_services
-from jobfuerzwei.circulation.models import Answer, CirculationRecipient
+from jobfuerzwei.circulation.models import Answer
 from jobfuerzwei.config import Settings
 from jobfuerzwei.db.base import utcnow
 from jobfuerzwei.employers.models import Member
@@ -275,19 +274,6 @@ async def test_contact_details_and_cv_appear_only_after_the_partner_releases_the
     async with session_maker() as session:
         consents = list(await session.scalars(select(Consent).where(Consent.kind == ConsentKind.CONTACT_RELEASE)))
     assert [c.recipients for c in consents] == [[{"id": str(member.id), "name": member.name}]]
-
-
-async def test_circulations_for_profile_lists_recipients_with_their_member(
-    coordinator: Client,
-    db_session: AsyncSession,
-    session_maker: async_sessionmaker[AsyncSession],
-    deliver: Callable[..., Any],
-) -> None:
-    profile, members, _ = await circulated(coordinator, db_session, deliver, "Kliniken Ostalb", "Altenheim Sonnenhof")
-    async with session_maker() as session:
-        rows = await circulation_services.circulations_for_profile(session, profile.id)
-    assert sorted(r.member.name for r in rows) == sorted(m.name for m in members)
-    assert all(isinstance(r, CirculationRecipient) and r.created_at for r in rows)
 
 
 async def test_answer_page_post_needs_csrf(
