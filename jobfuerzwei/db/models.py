@@ -1,5 +1,6 @@
 """Imports every model so that ``metadata`` is complete (Alembic autogenerate, ``create_all`` in tools)."""
 
+from jobfuerzwei.audit.models import AuditAction, AuditActor, AuditEntry
 from jobfuerzwei.circulation.models import Answer, Circulation, CirculationRecipient
 from jobfuerzwei.db.base import metadata
 from jobfuerzwei.employers.models import (
@@ -23,7 +24,7 @@ from jobfuerzwei.profiles.models import (
     WorkingTime,
 )
 from jobfuerzwei.referrals.models import Actor, CloseReason, ContactRelease, Referral, ReferralEvent, ReferralState
-from jobfuerzwei.staff.models import StaffSession, StaffUser
+from jobfuerzwei.staff.models import StaffRole, StaffSession, StaffUser
 from jobfuerzwei.tokens.models import LinkToken, TokenPurpose
 
 __all__ = [
@@ -32,6 +33,9 @@ __all__ = [
     "Actor",
     "Answer",
     "ApplicationStatus",
+    "AuditAction",
+    "AuditActor",
+    "AuditEntry",
     "Circulation",
     "CirculationRecipient",
     "CloseReason",
@@ -54,6 +58,7 @@ __all__ = [
     "Referral",
     "ReferralEvent",
     "ReferralState",
+    "StaffRole",
     "StaffSession",
     "StaffUser",
     "TokenPurpose",

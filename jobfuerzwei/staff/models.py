@@ -1,8 +1,9 @@
-"""Coordinator accounts and their login sessions."""
+"""Staff accounts (coordinators and read-only observers) and their login sessions."""
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from uuid import UUID
 
 from sqlalchemy import Boolean, ForeignKey, String
@@ -11,8 +12,17 @@ from sqlalchemy.orm import Mapped, mapped_column
 from jobfuerzwei.db.base import DateTimeUTC, UUIDAuditBase
 
 
+class StaffRole(enum.StrEnum):
+    """What a staff account may do."""
+
+    COORDINATOR = "coordinator"
+    """Runs the network: profiles, members, circulation, meetings, exports, staff."""
+    OBSERVER = "observer"
+    """Social partners, the employment agency: figures and anonymised lists only, read-only."""
+
+
 class StaffUser(UUIDAuditBase):
-    """A coordinator (IHK staff) who logs in with email and password."""
+    """A staff member (IHK coordinator or observer) who logs in with email, password and a TOTP code."""
 
     __tablename__ = "staff_users"
 
@@ -21,13 +31,26 @@ class StaffUser(UUIDAuditBase):
     password_hash: Mapped[str] = mapped_column(String(200))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    role: Mapped[str] = mapped_column(String(20), default=StaffRole.COORDINATOR, server_default="coordinator")
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    """Base32 secret of the second factor; ``None`` until the account has enrolled (required at first login)."""
+
+    @property
+    def is_coordinator(self) -> bool:
+        """May change things (not an observer)."""
+        return self.role == StaffRole.COORDINATOR
 
 
 class StaffSession(UUIDAuditBase):
-    """A login session. The cookie holds a random token; the row holds its hash. A new row at every login."""
+    """A login session. The cookie holds a random token; the row holds its hash. A new row at every login.
+
+    ``verified`` becomes true once the second factor is done (or enrolled); until then the session reaches only the
+    code and enrolment pages.
+    """
 
     __tablename__ = "staff_sessions"
 
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     staff_id: Mapped[UUID] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"), index=True)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
+    verified: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")

@@ -1,6 +1,8 @@
 """Login state: the ``staff`` and ``contact`` dependencies, and the redirects to their login pages.
 
-``staff`` is the logged-in coordinator; ``contact`` the logged-in member contact of the employer portal.
+``staff`` is the logged-in coordinator (role ``coordinator``: may change things); ``viewer`` is any logged-in staff
+member, coordinator or read-only observer (figures and anonymised lists); ``contact`` the logged-in member contact of
+the employer portal. An observer reaching a ``staff`` route gets 403.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobfuerzwei.employers.accounts import login_for_session
 from jobfuerzwei.employers.models import MemberContact
+from jobfuerzwei.errors import NotAllowed
 from jobfuerzwei.staff.models import StaffUser
 from jobfuerzwei.staff.services import user_for_session
 
@@ -31,12 +34,23 @@ class LoginRequired(Exception):  # noqa: N818
         self.next_path = next_path
 
 
-async def provide_staff(request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]) -> StaffUser:
-    """The logged-in coordinator, or a redirect to the login page."""
+OBSERVER_FORBIDDEN = "Diese Seite ist der Koordination vorbehalten. Ihr Zugang ist nur lesend."
+
+
+async def provide_viewer(request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]) -> StaffUser:
+    """Any logged-in staff member with the second factor done (coordinator or observer), or a redirect to login."""
     user = await user_for_session(db_session, request.cookies.get(SESSION_COOKIE))
     if user is None:
         raise LoginRequired(request.url.path)
     request.scope.setdefault("state", {})["staff"] = user
+    return user
+
+
+async def provide_staff(request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]) -> StaffUser:
+    """The logged-in coordinator; an observer gets 403, nobody logged in a redirect to the login page."""
+    user = await provide_viewer(request, db_session)
+    if not user.is_coordinator:
+        raise NotAllowed(OBSERVER_FORBIDDEN)
     return user
 
 
