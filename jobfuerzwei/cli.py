@@ -1,4 +1,4 @@
-"""Command line: ``jobfuerzwei serve | migrate | worker | create-staff | load-demo | purge | occupations | coverage``.
+"""Command line: ``jobfuerzwei <command>``; ``jobfuerzwei --help`` lists the commands.
 
 Each subcommand's help says what it does; ``main`` only dispatches.
 """
@@ -15,13 +15,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import pyotp
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from jobfuerzwei.config import ConfigError, Settings, load_settings
 from jobfuerzwei.db.engine import create_engine, migrate
-from jobfuerzwei.staff.models import StaffUser
+from jobfuerzwei.staff.models import StaffRole, StaffUser
 from jobfuerzwei.staff.services import create_staff
+from jobfuerzwei.web.twofactor import new_secret
 
 DEV_COORDINATOR = "koordination@jobfuerzwei.example"
 
@@ -47,12 +49,19 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1, help="web worker processes (production)")
     sub.add_parser("migrate", help="upgrade the database to the newest schema")
     sub.add_parser("worker", help="run the outbox mail worker (production; several may run on PostgreSQL)")
-    staff = sub.add_parser("create-staff", help="create a coordinator account (password read from stdin)")
+    staff = sub.add_parser("create-staff", help="create a staff account (password read from stdin)")
     staff.add_argument("email")
     staff.add_argument("--name", default="")
+    staff.add_argument(
+        "--role", choices=[r.value for r in StaffRole], default=StaffRole.COORDINATOR.value, help="default: coordinator"
+    )
+    code = sub.add_parser("totp-code", help="dev mode only: print the current two-factor code of a staff account")
+    code.add_argument("email")
     sub.add_parser("load-demo", help="load the demo network from fixtures/ into an empty database")
     sub.add_parser(
-        "purge", help="delete profiles left unconfirmed and declined applications past their retention (run daily)"
+        "purge",
+        help="apply the retention rules: unconfirmed and inactive profiles, closed referrals, declined applications "
+        "(the worker runs them too)",
     )
     occupations = sub.add_parser("occupations", help="the ESCO occupation catalogue")
     occ_sub = occupations.add_subparsers(dest="occupations_command", required=True)
@@ -94,12 +103,12 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911  # one bran
         if len(password) < 12:
             print("jobfuerzwei: password must have at least 12 characters", file=sys.stderr)  # noqa: T201
             return 2
-        asyncio.run(_create_staff(settings, args.email, password, args.name))
+        asyncio.run(_create_staff(settings, args.email, password, args.name, StaffRole(args.role)))
         return 0
+    if args.command == "totp-code":
+        return asyncio.run(_totp_code(settings, args.email))
     if args.command == "purge":
-        count = asyncio.run(_purge(settings))
-        print(f"purged {count} unconfirmed profile(s)")  # noqa: T201
-        return 0
+        return asyncio.run(_purge(settings))
     if args.command == "occupations":
         count = asyncio.run(_reclassify(settings))
         print(f"classified {count} stored title(s)")  # noqa: T201
@@ -162,8 +171,9 @@ async def _dev_setup(settings: Settings) -> None:
         count = await session.scalar(select(func.count()).select_from(StaffUser))
         if not count:
             password = secrets.token_urlsafe(12)
-            await create_staff(session, DEV_COORDINATOR, password, "Koordination (Demo)")
-            cred_file.write_text(f"{DEV_COORDINATOR}\n{password}\n")
+            secret = new_secret()
+            await create_staff(session, DEV_COORDINATOR, password, "Koordination (Demo)", totp_secret=secret)
+            cred_file.write_text(f"{DEV_COORDINATOR}\n{password}\n{secret}\n")
             cred_file.chmod(0o600)
     if settings.load_demo_data:
         from jobfuerzwei.demo import load_demo
@@ -171,15 +181,36 @@ async def _dev_setup(settings: Settings) -> None:
         await load_demo(maker, settings)
     await engine.dispose()
     if cred_file.exists():
-        email, password = cred_file.read_text().split("\n")[:2]
+        email, password, secret = [*cred_file.read_text().split("\n"), "", ""][:3]
         print(f"Koordinations-Login (nur Demo): {email} / {password}")  # noqa: T201
+        if secret:
+            print(  # noqa: T201
+                f"Zwei-Faktor-Code: Schlüssel {secret} in eine Authenticator-App eingeben, "
+                f"oder den aktuellen Code mit: ./jfz totp-code {email}"
+            )
 
 
-async def _create_staff(settings: Settings, email: str, password: str, name: str) -> None:
+async def _create_staff(settings: Settings, email: str, password: str, name: str, role: StaffRole) -> None:
     engine = create_engine(settings.db.url)
     async with async_sessionmaker(engine)() as session, session.begin():
-        await create_staff(session, email, password, name)
+        await create_staff(session, email, password, name, role=role)
     await engine.dispose()
+
+
+async def _totp_code(settings: Settings, email: str) -> int:
+    """The demo's convenience: the code an authenticator app would show (never outside dev mode)."""
+    if not settings.dev_mode:
+        print("jobfuerzwei: totp-code works in dev mode only; use an authenticator app", file=sys.stderr)  # noqa: T201
+        return 2
+    engine = create_engine(settings.db.url)
+    async with async_sessionmaker(engine)() as session:
+        secret = await session.scalar(select(StaffUser.totp_secret).where(StaffUser.email == email.strip().lower()))
+    await engine.dispose()
+    if not secret:
+        print("jobfuerzwei: no such account, or its two-factor login is not set up yet", file=sys.stderr)  # noqa: T201
+        return 1
+    print(pyotp.TOTP(secret).now())  # noqa: T201
+    return 0
 
 
 async def _reclassify(settings: Settings) -> int:
@@ -202,17 +233,27 @@ async def _load_demo(settings: Settings) -> None:
 
 
 async def _purge(settings: Settings) -> int:
-    from jobfuerzwei.membership.services import purge_declined
-    from jobfuerzwei.profiles.privacy import purge_unconfirmed
+    """Run the retention rules once and print their counts; exit code 1 when a rule failed."""
+    from jobfuerzwei.dataprotection.models import PurgeTrigger
+    from jobfuerzwei.dataprotection.retention import run_purge
 
     engine = create_engine(settings.db.url)
-    async with async_sessionmaker(engine, expire_on_commit=False)() as session, session.begin():
-        count = await purge_unconfirmed(session, settings)
-        declined = await purge_declined(session, settings)
-    await engine.dispose()
-    if declined:
-        print(f"purged {declined} declined membership application(s)")  # noqa: T201
-    return count
+    try:
+        run = await run_purge(async_sessionmaker(engine, expire_on_commit=False), settings, trigger=PurgeTrigger.CLI)
+    finally:
+        await engine.dispose()
+    lines = (
+        f"purged {run.unconfirmed_deleted} unconfirmed profile(s)",
+        f"asked {run.inactive_asked} partner(s) whether to keep their inactive profile",
+        f"deleted {run.inactive_deleted} inactive profile(s)",
+        f"anonymised {run.referrals_anonymised} closed referral(s)",
+        f"purged {run.applications_deleted} declined membership application(s)",
+    )
+    print("\n".join(lines))  # noqa: T201
+    if run.failed_rules:
+        print(f"jobfuerzwei: failed rules (retried next run): {run.failed_rules}", file=sys.stderr)  # noqa: T201
+        return 1
+    return 0
 
 
 async def _worker(settings: Settings) -> int:

@@ -12,6 +12,8 @@ from litestar.params import FromPath
 from litestar.response import File, Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from jobfuerzwei.audit.models import AuditAction
+from jobfuerzwei.audit.services import Actor, record
 from jobfuerzwei.circulation import answers, schemas, services
 from jobfuerzwei.config import Settings
 from jobfuerzwei.errors import NotFound
@@ -92,6 +94,14 @@ class CirculationController(Controller):
             except services.NoRecipients as exc:
                 errors = {"member_id": exc.message}
             else:
+                record(
+                    db_session,
+                    Actor.staff(staff),
+                    AuditAction.CIRCULATED,
+                    profile_id=profile.id,
+                    profile_number=profile.number,
+                    detail=f"An {circulation.recipient_count} Mitglieder versendet",
+                )
                 return redirect(f"/coordinator/circulations/{circulation.id}", "circulated")
         return await _circulate_page(
             request, db_session, settings, profile, selected=set(member_ids), errors=errors, status_code=400
@@ -159,6 +169,11 @@ class EmployerLinkController(Controller):
     ) -> Template:
         """The full profile; name, contact and CV only after the partner released them to this member."""
         access = await answers.employer_access(db_session, token)
+        answers.audit_view(
+            db_session,
+            access,
+            "Profil über den Link in der E-Mail" + (" mit Kontaktdaten" if access.show_contact else ""),
+        )
         return page(request, "employer/profile.html", access=access, profile=access.profile, token=token)
 
     @get("/cv")
@@ -168,7 +183,11 @@ class EmployerLinkController(Controller):
         """The CV as a download, only with contact release."""
         access = await answers.employer_access(db_session, token)
         path = profile_services.cv_path(settings, access.profile) if access.show_contact else None
-        return cv_download(path, access.profile.reference, "Für dieses Profil gibt es keinen freigegebenen Lebenslauf.")
+        response = cv_download(
+            path, access.profile.reference, "Für dieses Profil gibt es keinen freigegebenen Lebenslauf."
+        )
+        answers.audit_view(db_session, access, "Lebenslauf über den Link in der E-Mail")
+        return response
 
     @get("/answer/{answer:str}")
     async def show_answer(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
@@ -13,110 +12,23 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import File, Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from jobfuerzwei.audit.models import AuditAction
+from jobfuerzwei.audit.services import Actor, entries_for_profile, record
 from jobfuerzwei.config import Settings
 from jobfuerzwei.coordinator import review, services
 from jobfuerzwei.employers.services import list_members
 from jobfuerzwei.errors import DomainError, NotFound
 from jobfuerzwei.mail.outbox import failed_messages
+from jobfuerzwei.profiles import privacy as profile_privacy
 from jobfuerzwei.profiles import services as profile_services
 from jobfuerzwei.profiles.models import Profile, ProfileKind, ProfileStatus
 from jobfuerzwei.profiles.schemas import form_values, profile_form_values, validate_profile_form
 from jobfuerzwei.staff.models import StaffUser
-from jobfuerzwei.staff.services import LoginThrottle, authenticate, end_session, start_session
-from jobfuerzwei.web.auth import SESSION_COOKIE, provide_staff
+from jobfuerzwei.web.auth import provide_staff
 from jobfuerzwei.web.pages import cv_download, page, redirect
 
 HOME = "/coordinator"
 PER_PAGE = 25
-
-
-def safe_next(value: str | None) -> str:
-    """A local path to return to after login; anything else (other hosts, schemes, ``//``) goes to the overview."""
-    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
-        return HOME
-    parts = urlsplit(value)
-    if parts.scheme or parts.netloc or any(ord(ch) < 32 for ch in value):
-        return HOME
-    return value
-
-
-def login_throttle(request: Request[Any, Any, Any], settings: Settings) -> LoginThrottle:
-    """The per-account failure counter of this app (kept on the app state, so each app has its own)."""
-    throttle = request.app.state.get("login_throttle")
-    if throttle is None:
-        throttle = LoginThrottle(settings.security.login_failures_per_account)
-        request.app.state.login_throttle = throttle
-    return throttle
-
-
-class AuthController(Controller):
-    """Login and logout (no login needed to reach them)."""
-
-    path = HOME
-
-    @get("/login")
-    async def show_login(
-        self, request: Request[Any, Any, Any], next_path: Annotated[str, QueryParameter(name="next")] = HOME
-    ) -> Template:
-        """The login form."""
-        return page(request, "coordinator/login.html", form={"email": "", "next": safe_next(next_path)}, error=None)
-
-    @post("/login")
-    async def submit_login(
-        self,
-        request: Request[Any, Any, Any],
-        db_session: NamedDependency[AsyncSession],
-        settings: NamedDependency[Settings],
-    ) -> Response[Any]:
-        """Check the credentials; on success a fresh session token (rotation) and back to ``next``."""
-        form = await request.form()
-        email = str(form.get("email") or "").strip()[:254]
-        password = str(form.get("password") or "")[:1024]
-        target = safe_next(str(form.get("next") or ""))
-        values = {"email": email, "next": target}
-        throttle = login_throttle(request, settings)
-        if email and throttle.is_locked(email):
-            return page(
-                request,
-                "coordinator/login.html",
-                status_code=429,
-                form=values,
-                error="Zu viele fehlgeschlagene Anmeldungen für dieses Konto. "
-                "Bitte versuchen Sie es in 15 Minuten noch einmal.",
-            )
-        user = await authenticate(db_session, email, password) if email and password else None
-        if user is None:
-            if email:
-                throttle.failed(email)
-            return page(
-                request,
-                "coordinator/login.html",
-                status_code=400,
-                form=values,
-                error="E-Mail-Adresse oder Passwort ist falsch.",
-            )
-        throttle.succeeded(email)
-        await end_session(db_session, request.cookies.get(SESSION_COOKIE))
-        token = await start_session(db_session, user, settings.security.session_hours)
-        response = redirect(target, "logged_in")
-        response.set_cookie(
-            key=SESSION_COOKIE,
-            value=token,
-            max_age=settings.security.session_hours * 3600,
-            path="/",
-            secure=settings.security.cookie_secure,
-            httponly=True,
-            samesite="lax",
-        )
-        return response
-
-    @post("/logout")
-    async def logout(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]) -> Redirect:
-        """End the session (the row is deleted, so the old cookie is worthless) and drop the cookie."""
-        await end_session(db_session, request.cookies.get(SESSION_COOKIE))
-        response = redirect(f"{HOME}/login", "logged_out")
-        response.delete_cookie(SESSION_COOKIE, path="/")
-        return response
 
 
 class OverviewController(Controller):
@@ -153,6 +65,14 @@ def _kind(value: str) -> ProfileKind | None:
         raise DomainError("Unbekannte Profilart.") from None
 
 
+AUDIT_ON_PAGE = 20
+"""The newest audit entries shown on a profile page (the audit page has them all)."""
+
+
+def _audit(session: AsyncSession, staff: StaffUser, action: AuditAction, profile: Profile, detail: str) -> None:
+    record(session, Actor.staff(staff), action, profile_id=profile.id, profile_number=profile.number, detail=detail)
+
+
 async def _profile_context(session: AsyncSession, settings: Settings, profile: Profile, **extra: Any) -> dict[str, Any]:
     duplicates = await review.duplicates_for(session, [profile])
     names = await profile_services.member_names(
@@ -160,9 +80,11 @@ async def _profile_context(session: AsyncSession, settings: Settings, profile: P
     )
     context: dict[str, Any] = {
         "profile": profile,
+        "audit_entries": (await entries_for_profile(session, profile.id))[:AUDIT_ON_PAGE],
         "duplicates": duplicates.get(profile.id, []),
         "member_names": names,
         "has_cv": profile_services.cv_path(settings, profile) is not None,
+        "retention_deadline": profile_privacy.retention_deadline(settings, profile),
         "reject_form": {"reason": ""},
         "reject_errors": {},
     }
@@ -206,7 +128,9 @@ class ProfilesController(Controller):
     ) -> Template:
         """Everything about one profile, with contact, consents and duplicate candidates."""
         profile = await review.reviewable_profile(db_session, profile_id)
-        return page(request, "coordinator/profile.html", **await _profile_context(db_session, settings, profile))
+        context = await _profile_context(db_session, settings, profile)
+        _audit(db_session, staff, AuditAction.VIEWED, profile, "Profilseite")
+        return page(request, "coordinator/profile.html", **context)
 
     @get("/{profile_id:uuid}/cv")
     async def download_cv(
@@ -218,18 +142,21 @@ class ProfilesController(Controller):
     ) -> File:
         """The CV as a download (never rendered inline)."""
         profile = await review.reviewable_profile(db_session, profile_id)
-        return cv_download(
+        response = cv_download(
             profile_services.cv_path(settings, profile),
             profile.reference,
             "Zu diesem Profil gibt es keinen Lebenslauf.",
         )
+        _audit(db_session, staff, AuditAction.VIEWED, profile, "Lebenslauf heruntergeladen")
+        return response
 
     @post("/{profile_id:uuid}/approve")
     async def approve_profile(
         self, db_session: NamedDependency[AsyncSession], staff: NamedDependency[StaffUser], profile_id: FromPath[UUID]
     ) -> Redirect:
         """Freigeben: confirmed → approved."""
-        await review.approve_profile(db_session, profile_id)
+        profile = await review.approve_profile(db_session, profile_id)
+        _audit(db_session, staff, AuditAction.CHANGED, profile, "Freigegeben")
         return redirect(f"{HOME}/profiles/{profile_id}", "approved")
 
     @post("/{profile_id:uuid}/reject")
@@ -256,6 +183,7 @@ class ProfilesController(Controller):
             )
             return page(request, "coordinator/profile.html", status_code=400, **context)
         await review.reject_profile(db_session, settings, profile_id, reason)
+        _audit(db_session, staff, AuditAction.CHANGED, profile, "Abgelehnt")
         return redirect(f"{HOME}/profiles/{profile_id}", "rejected")
 
     @post("/{profile_id:uuid}/merge")
@@ -272,7 +200,10 @@ class ProfilesController(Controller):
             other_id = UUID(str(form.get("other_id") or ""))
         except ValueError:
             raise NotFound("Dieses Profil gibt es nicht.") from None
-        await review.merge_profiles(db_session, keep_id=profile_id, drop_id=other_id)
+        kept = await review.merge_profiles(db_session, keep_id=profile_id, drop_id=other_id)
+        dropped = await review.reviewable_profile(db_session, other_id)
+        _audit(db_session, staff, AuditAction.CHANGED, kept, f"Duplikat {dropped.reference} übernommen")
+        _audit(db_session, staff, AuditAction.CHANGED, dropped, f"In {kept.reference} zusammengeführt")
         return redirect(f"{HOME}/profiles/{profile_id}", "merged")
 
     @get("/{profile_id:uuid}/edit")
@@ -318,6 +249,7 @@ class ProfilesController(Controller):
                 members=members,
             )
         await profile_services.update_profile(db_session, profile, clean)
+        _audit(db_session, staff, AuditAction.CHANGED, profile, "Von der Koordination korrigiert")
         return redirect(f"{HOME}/profiles/{profile_id}", "profile_saved")
 
 
@@ -374,4 +306,4 @@ class MailsController(Controller):
         return redirect(f"{HOME}/mails", "mail_retried")
 
 
-controllers: list[type[Controller]] = [AuthController, OverviewController, ProfilesController, MailsController]
+controllers: list[type[Controller]] = [OverviewController, ProfilesController, MailsController]

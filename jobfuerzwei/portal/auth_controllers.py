@@ -12,7 +12,6 @@ import time
 from typing import Annotated, Any
 from urllib.parse import quote
 
-import pyotp
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency, Provide
@@ -31,8 +30,6 @@ from jobfuerzwei.portal.auth_helpers import (
     LOCKED,
     fresh_verified_session,
     login_throttle,
-    matching_step,
-    normalise_code,
     password_errors,
     portal_next,
     read_pending,
@@ -44,12 +41,20 @@ from jobfuerzwei.portal.auth_helpers import (
 )
 from jobfuerzwei.web.auth import PORTAL_COOKIE, provide_contact
 from jobfuerzwei.web.pages import page, redirect
+from jobfuerzwei.web.twofactor import (
+    CODE_FORMAT,
+    CODE_WRONG,
+    grouped,
+    matching_step,
+    new_secret,
+    normalise_code,
+    provisioning_uri,
+)
 
 LOGIN = "/portal/login"
 SECURITY = "/portal/security"
 FORGOT = "/portal/password/forgot"
 NO_STORE = CacheControlHeader(no_store=True)
-ISSUER = "Job für Zwei"
 
 CODE_STEP_SECONDS = 10 * 60
 """Lifetime of the browser cookie between password and code (the server keeps the row until it expires)."""
@@ -58,8 +63,6 @@ PENDING_SECONDS = 10 * 60
 """How long a new two-factor secret waits for its first code before setup starts over."""
 
 LOGIN_FAILED = "E-Mail-Adresse oder Passwort ist falsch."
-CODE_WRONG = "Der Code stimmt nicht oder ist abgelaufen. Bitte geben Sie den aktuellen Code aus Ihrer App ein."
-CODE_FORMAT = "Bitte geben Sie den sechsstelligen Code aus Ihrer Authenticator-App ein."
 LOGIN_ELSEWHERE = (
     "Für diese E-Mail-Adresse gibt es bereits einen Zugang bei einem anderen Mitglied. "
     "Bitte wenden Sie sich an die Koordination."
@@ -305,8 +308,8 @@ def security_page(
         "portal/security.html",
         status_code=status_code,
         contact=contact,
-        pending_secret=" ".join(pending[i : i + 4] for i in range(0, len(pending), 4)) if pending else None,
-        pending_uri=pyotp.TOTP(pending).provisioning_uri(name=contact.email, issuer_name=ISSUER) if pending else None,
+        pending_secret=grouped(pending) if pending else None,
+        pending_uri=provisioning_uri(pending, contact.email) if pending else None,
         min_length=accounts.MIN_PASSWORD,
         errors=errors or {},
     )
@@ -341,7 +344,7 @@ class PortalSecurityController(Controller):
             expires = int(time.time()) + PENDING_SECONDS
             response.set_cookie(
                 key=PENDING_COOKIE,
-                value=sign_pending(settings, contact.id, pyotp.random_base32(), expires),
+                value=sign_pending(settings, contact.id, new_secret(), expires),
                 max_age=PENDING_SECONDS,
                 path=SECURITY,
                 secure=settings.security.cookie_secure,

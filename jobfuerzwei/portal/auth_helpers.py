@@ -14,16 +14,15 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
-import pyotp
 from litestar import Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobfuerzwei.config import Settings
-from jobfuerzwei.coordinator.controllers import safe_next
 from jobfuerzwei.employers import accounts
 from jobfuerzwei.employers.models import MemberContact
 from jobfuerzwei.staff.services import LoginThrottle, check_password
-from jobfuerzwei.web.auth import PORTAL_COOKIE
+from jobfuerzwei.web.auth import PORTAL_COOKIE, safe_next
+from jobfuerzwei.web.twofactor import UsedCodes
 
 HOME = "/portal"
 
@@ -62,43 +61,9 @@ def reset_mail_throttle(request: Request[Any, Any, Any]) -> LoginThrottle:
     return _app_state(request, "portal_reset_throttle", lambda: LoginThrottle(RESET_MAILS_PER_WINDOW))
 
 
-class UsedCodes:
-    """The last accepted TOTP time step per contact, so a code works only once (RFC 6238, section 5.2).
-
-    Held in the process: with several web workers a code could be replayed once per worker within its
-    90 seconds, which still needs the password and a code seen over the user's shoulder.
-    """
-
-    def __init__(self) -> None:
-        self._last: dict[UUID, int] = {}
-
-    def accept(self, contact_id: UUID, step: int) -> bool:
-        """Record ``step`` for the contact unless it (or a later one) was used already."""
-        if step <= self._last.get(contact_id, -1):
-            return False
-        self._last[contact_id] = step
-        return True
-
-
 def used_codes(request: Request[Any, Any, Any]) -> UsedCodes:
     """This app's replay guard."""
     return _app_state(request, "portal_used_codes", UsedCodes)
-
-
-def normalise_code(value: str) -> str | None:
-    """Six digits (spaces allowed, as apps show ``123 456``), else ``None``."""
-    code = "".join(value.split())
-    return code if len(code) == 6 and code.isascii() and code.isdigit() else None
-
-
-def matching_step(secret: str, code: str) -> int | None:
-    """The time step whose code equals ``code``, allowing one step of clock drift either way."""
-    totp = pyotp.TOTP(secret)
-    now = totp.timecode(time.time())
-    for step in (now - 1, now, now + 1):
-        if hmac.compare_digest(totp.generate_otp(step), code):
-            return step
-    return None
 
 
 def _pending_signature(settings: Settings, payload: str) -> str:

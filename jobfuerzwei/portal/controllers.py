@@ -145,6 +145,8 @@ class PortalController(Controller):
         """The profile as the mail link shows it, with the answer buttons while the answer window is open."""
         access = await circulation_answers.member_access(db_session, recipient_id, contact.member_id)
         answer_until = await circulation_answers.answer_deadline(db_session, recipient_id)
+        detail = "Profil im Portal" + (" mit Kontaktdaten" if access.show_contact else "")
+        circulation_answers.audit_view(db_session, access, detail, contact.email)
         return await _portal_page(
             request,
             db_session,
@@ -168,7 +170,11 @@ class PortalController(Controller):
         """The CV as a download, only with the partner's contact release to this member (as the mail link)."""
         access = await circulation_answers.member_access(db_session, recipient_id, contact.member_id)
         path = profile_services.cv_path(settings, access.profile) if access.show_contact else None
-        return cv_download(path, access.profile.reference, "Für dieses Profil gibt es keinen freigegebenen Lebenslauf.")
+        response = cv_download(
+            path, access.profile.reference, "Für dieses Profil gibt es keinen freigegebenen Lebenslauf."
+        )
+        circulation_answers.audit_view(db_session, access, "Lebenslauf im Portal", contact.email)
+        return response
 
     @post("/profiles/{recipient_id:uuid}/answer/{answer:str}")
     async def submit_answer(

@@ -44,8 +44,8 @@ class StaffUser(UUIDAuditBase):
 class StaffSession(UUIDAuditBase):
     """A login session. The cookie holds a random token; the row holds its hash. A new row at every login.
 
-    ``verified`` becomes true once the second factor is done (or enrolled); until then the session reaches only the
-    code and enrolment pages.
+    ``verified`` becomes true once the second factor is done (or set up at the first login); until then the session
+    reaches only the code and set-up pages.
     """
 
     __tablename__ = "staff_sessions"
@@ -54,3 +54,5 @@ class StaffSession(UUIDAuditBase):
     staff_id: Mapped[UUID] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"), index=True)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
     verified: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    pending_totp: Mapped[str | None] = mapped_column(String(64))
+    """A new two-factor secret shown at first login, kept here until a code proves the app has it."""

@@ -8,7 +8,7 @@ the employer portal. An observer reaching a ``staff`` route gets 403.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from litestar import Request
 from litestar.di import NamedDependency
@@ -67,13 +67,19 @@ async def provide_contact(request: Request[Any, Any, Any], db_session: NamedDepe
     return login.contact
 
 
-def _safe_next(path: str, default: str) -> str:
-    return path if path.startswith("/") and not path.startswith("//") and "\\" not in path else default
+def safe_next(value: str | None, default: str = "/coordinator") -> str:
+    """A local path to return to after login; anything else (other hosts, schemes, ``//``) goes to ``default``."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return default
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or any(ord(ch) < 32 for ch in value):
+        return default
+    return value
 
 
 def login_redirect(request: Request[Any, Any, Any], exc: LoginRequired) -> Redirect:
     """Send the browser to the right login page and back afterwards."""
     if isinstance(exc, PortalLoginRequired):
-        return Redirect(path=f"/portal/login?next={quote(_safe_next(exc.next_path, '/portal'))}", status_code=303)
-    target = _safe_next(exc.next_path, "/coordinator")
+        return Redirect(path=f"/portal/login?next={quote(safe_next(exc.next_path, '/portal'))}", status_code=303)
+    target = safe_next(exc.next_path, "/coordinator")
     return Redirect(path=f"/coordinator/login?next={quote(target)}", status_code=303)

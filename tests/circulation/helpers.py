@@ -28,6 +28,7 @@ from jobfuerzwei.tokens import services as tokens
 from jobfuerzwei.tokens.models import TokenPurpose
 from jobfuerzwei.web.auth import SESSION_COOKIE
 from tests.conftest import BASE_URL, csrf_token
+from tests.coordinator.conftest import TOTP_SECRET, login
 
 STAFF_EMAIL = "zirkulation@ihk.example"
 STAFF_PASSWORD = "ein-ausreichend-langes-passwort"
@@ -123,15 +124,10 @@ async def add_cv(session: AsyncSession, settings: Settings, profile: Profile) ->
 
 
 async def login_coordinator(client: AsyncTestClient[Litestar], session: AsyncSession) -> None:
-    """Create a coordinator and log in through the real login form."""
-    await create_staff(session, STAFF_EMAIL, STAFF_PASSWORD, name="Koordination")
+    """Create a coordinator and log in through the real login forms (password and code)."""
+    await create_staff(session, STAFF_EMAIL, STAFF_PASSWORD, name="Koordination", totp_secret=TOTP_SECRET)
     await session.commit()
-    token = await csrf_token(client, "/coordinator/login")
-    response = await client.post(
-        "/coordinator/login",
-        data={"_csrf_token": token, "email": STAFF_EMAIL, "password": STAFF_PASSWORD},
-        follow_redirects=False,
-    )
+    response = await login(client, STAFF_EMAIL, STAFF_PASSWORD)
     assert response.status_code == 303, response.text
 
 
@@ -140,7 +136,7 @@ async def session_cookie(client: AsyncTestClient[Litestar], session: AsyncSessio
     user = StaffUser(email=STAFF_EMAIL, name="Koordination", password_hash="not-a-hash")
     session.add(user)
     await session.flush()
-    token = await start_session(session, user, settings.security.session_hours)
+    token = await start_session(session, user, settings.security.session_hours, verified=True)
     await session.commit()
     client.cookies.set(SESSION_COOKIE, token)
     await csrf_token(client, "/coordinator/login")

@@ -14,7 +14,7 @@ from jobfuerzwei.web.auth import SESSION_COOKIE
 from tests.coordinator.conftest import login
 
 
-def _create_staff(settings: Settings, email: str, password: str) -> subprocess.CompletedProcess[str]:
+def _create_staff(settings: Settings, email: str, password: str, *extra: str) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
         "JFZ_ENV": "production",
@@ -25,7 +25,7 @@ def _create_staff(settings: Settings, email: str, password: str) -> subprocess.C
         "JFZ_DATA_DIR": str(settings.data_dir),
     }
     return subprocess.run(
-        [sys.executable, "-m", "jobfuerzwei", "create-staff", email, "--name", "Neue Koordination"],
+        [sys.executable, "-m", "jobfuerzwei", "create-staff", email, "--name", "Neue Koordination", *extra],
         input=f"{password}\n",
         env=env,
         capture_output=True,
@@ -53,3 +53,13 @@ async def test_create_staff_command_refuses_a_short_password(
     assert result.returncode == 2
     assert "at least 12 characters" in result.stderr
     assert (await login(client, email="kurz@ihk.example", password="kurz")).status_code == 400
+
+
+async def test_create_staff_command_makes_an_observer_with_role_observer(
+    client: AsyncTestClient[Litestar], settings: Settings
+) -> None:
+    result = _create_staff(settings, "lesen@agentur.example", "ein-sehr-langes-passwort", "--role", "observer")
+    assert result.returncode == 0, result.stderr
+    response = await login(client, email="lesen@agentur.example", password="ein-sehr-langes-passwort")
+    assert response.status_code == 303
+    assert (await client.get("/coordinator/profiles", follow_redirects=False)).status_code == 403

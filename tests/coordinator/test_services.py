@@ -4,7 +4,6 @@ import uuid
 
 import pytest
 
-from jobfuerzwei.coordinator.controllers import safe_next
 from jobfuerzwei.coordinator.review import (
     DuplicateKey,
     find_duplicates,
@@ -13,6 +12,7 @@ from jobfuerzwei.coordinator.review import (
     normalize_place,
 )
 from jobfuerzwei.profiles.models import ProfileStatus
+from jobfuerzwei.web.auth import safe_next
 
 
 def _key(number: int, name: str, email: str = "", phone: str = "", residence: str = "") -> DuplicateKey:

@@ -8,6 +8,7 @@ import asyncio
 import re
 from email.message import EmailMessage
 
+import pyotp
 import pytest
 from playwright.async_api import Page, expect
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -16,6 +17,7 @@ from jobfuerzwei.db.base import utcnow
 from jobfuerzwei.db.models import Member, MemberContact, Position
 from jobfuerzwei.staff.services import create_staff
 from tests.conftest import Sink, links_in
+from tests.coordinator.conftest import TOTP_SECRET, totp_code
 
 pytestmark = pytest.mark.browser
 
@@ -86,11 +88,25 @@ async def _register(page: Page, base: str) -> None:
     await expect(page.locator("main")).to_contain_text("Vielen Dank")
 
 
-async def _approve_and_circulate(page: Page, base: str) -> None:
+async def coordinator_login(page: Page, base: str) -> None:
+    """Password, then the second factor: set up at the first login (the code typed from the shown secret)."""
     await page.goto(f"{base}/coordinator")
     await page.fill("#email", COORDINATOR[0])
     await page.fill("#password", COORDINATOR[1])
     await page.get_by_role("button", name="Anmelden").click()
+    await page.wait_for_url(re.compile(r"/coordinator/login/(code|setup)"))
+    if "/login/setup" in page.url:
+        secret = (await page.locator("#totp-secret").inner_text()).replace(" ", "")
+        await page.fill("#code", pyotp.TOTP(secret).now())
+        await page.get_by_role("button", name="Einrichten und anmelden").click()
+    else:
+        await page.fill("#code", totp_code(TOTP_SECRET))
+        await page.get_by_role("button", name="Bestätigen").click()
+    await expect(page.locator(".flash")).to_contain_text("Sie sind angemeldet")
+
+
+async def _approve_and_circulate(page: Page, base: str) -> None:
+    await coordinator_login(page, base)
     await page.goto(f"{base}/coordinator/profiles")
     await page.get_by_role("link", name=re.compile("JFZ-")).first.click()
     await page.get_by_role("button", name="Freigeben").click()

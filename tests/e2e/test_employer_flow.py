@@ -17,7 +17,8 @@ from jobfuerzwei.db.models import Member, ProfilePermission, Referral, ReferralS
 from jobfuerzwei.staff.services import create_staff
 from tests.circulation.helpers import make_profile
 from tests.conftest import Sink, links_in
-from tests.e2e.test_core_loop import COORDINATOR, _mail_to
+from tests.coordinator.conftest import TOTP_SECRET
+from tests.e2e.test_core_loop import COORDINATOR, _mail_to, coordinator_login
 
 pytestmark = pytest.mark.browser
 
@@ -45,23 +46,16 @@ async def _apply(page: Page, base: str) -> None:
     await expect(page.locator("main")).to_contain_text("Vielen Dank für Ihren Antrag")
 
 
-async def _coordinator_login(page: Page, base: str) -> None:
-    await page.goto(f"{base}/coordinator")
-    await page.fill("#email", COORDINATOR[0])
-    await page.fill("#password", COORDINATOR[1])
-    await page.get_by_role("button", name="Anmelden").click()
-
-
 async def test_member_joins_logs_in_answers_and_moves_its_referral_to_hired(
     live_server: str, page: Page, sink: Sink, session_maker: async_sessionmaker[AsyncSession]
 ) -> None:
     async with session_maker() as session, session.begin():
-        await create_staff(session, *COORDINATOR, name="Koordination")
+        await create_staff(session, *COORDINATOR, name="Koordination", totp_secret=TOTP_SECRET)
     await _apply(page, live_server)
     await _mail_to(sink, CONTACT, "Antrag")
 
     # The coordinator approves: the member is created and its contact invited.
-    await _coordinator_login(page, live_server)
+    await coordinator_login(page, live_server)
     await page.goto(f"{live_server}/coordinator/applications")
     await page.get_by_role("link", name="Härtsfeld Präzision GmbH").click()
     await page.get_by_role("button", name="Aufnehmen und einladen").click()

@@ -1,7 +1,8 @@
 """staff roles totp audit log
 
-``staff_users.role`` (coordinator / observer) and ``totp_secret``; ``staff_sessions.verified`` (second factor done;
-sessions from before the upgrade must log in again); the ``audit_entries`` table. Only additions.
+``staff_users.role`` (coordinator / observer) and ``totp_secret``; ``staff_sessions.verified`` (second factor done:
+sessions from before the upgrade must log in again) and ``pending_totp`` (the secret offered at the first login);
+the ``audit_entries`` table. Only additions.
 
 Revision ID: 0007
 Revises: 0006
@@ -48,6 +49,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table('staff_sessions', schema=None) as batch_op:
         batch_op.add_column(sa.Column('verified', sa.Boolean(), server_default='0', nullable=False))
+        batch_op.add_column(sa.Column('pending_totp', sa.String(length=64), nullable=True))
 
     with op.batch_alter_table('staff_users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('role', sa.String(length=20), server_default='coordinator', nullable=False))
@@ -63,6 +65,7 @@ def downgrade() -> None:
         batch_op.drop_column('role')
 
     with op.batch_alter_table('staff_sessions', schema=None) as batch_op:
+        batch_op.drop_column('pending_totp')
         batch_op.drop_column('verified')
 
     with op.batch_alter_table('audit_entries', schema=None) as batch_op:

@@ -1,0 +1,3 @@
+from tests.circulation.conftest import coordinator
+
+__all__ = ["coordinator"]
