@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Protocol, TextIO, TypeVar
 
 from jobfuerzwei.matching.coverage import Coverage
 from jobfuerzwei.matching.facts import CEFR_ORDER, Language, Need, Person, Place
+from jobfuerzwei.spreadsheets import safe_cell
 
 if TYPE_CHECKING:
     from jobfuerzwei.matching.catalogue import Catalogue
@@ -364,9 +365,8 @@ LEFTOVER_PEOPLE_CSV_COLUMNS = ("person_id", "person_label", "occupations")
 
 
 def _cell(value: str) -> str:
-    # A spreadsheet runs a cell that starts with one of these as a formula ("=HYPERLINK(...)" from an uploaded
-    # title); the apostrophe makes it plain text and is not shown.
-    return "'" + value if value.startswith(("=", "+", "-", "@", "\t", "\r")) else value
+    # An uploaded title such as "=HYPERLINK(...)" must stay text; the guard is shared with the results exports.
+    return safe_cell(value)
 
 
 def _csv(header: Sequence[str], rows: Iterator[Sequence[str]]) -> str:
