@@ -57,6 +57,39 @@ def render_email(name: str, context: dict[str, Any]) -> RenderedEmail:
     return RenderedEmail(subject=subject, text=text, html=html)
 
 
+_FILENAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$")
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A text attachment (stored on the outbox row as JSON, sent base64-encoded)."""
+
+    filename: str
+    """ASCII file name shown to the recipient, e.g. ``einladung.ics``."""
+    content_type: str
+    """MIME type with parameters, e.g. ``text/calendar; method=REQUEST``."""
+    content: str
+
+    def __post_init__(self) -> None:
+        if not _FILENAME.match(self.filename):
+            raise ValueError("attachment file name must be plain ASCII")
+        check_header_value(self.content_type)
+
+    def as_json(self) -> dict[str, str]:
+        """The value of ``OutboxMessage.attachment``."""
+        return {"filename": self.filename, "content_type": self.content_type, "content": self.content}
+
+    @classmethod
+    def from_json(cls, value: dict[str, str]) -> Attachment:
+        """Read ``OutboxMessage.attachment`` back."""
+        return cls(filename=value["filename"], content_type=value["content_type"], content=value["content"])
+
+    @property
+    def is_calendar(self) -> bool:
+        """An iCalendar object (invitation, update, cancellation)."""
+        return self.content_type.split(";", 1)[0].strip().lower() == "text/calendar"
+
+
 def new_message_id(domain: str) -> str:
     """A unique, stable Message-ID for one outbox row."""
     return f"<{secrets.token_hex(16)}@{domain}>"
@@ -109,8 +142,12 @@ def build_mime(
     date: dt.datetime,
     extra_headers: str = "",
     reply_to: str | None = None,
+    attachment: Attachment | None = None,
 ) -> bytes:
-    """Raw RFC 5322 bytes: multipart/alternative (text, HTML) or a single text part when ``html`` is empty."""
+    """Raw RFC 5322 bytes: multipart/alternative (text, HTML) or a single text part when ``html`` is empty.
+
+    With ``attachment`` the mail is multipart/mixed: the text (and HTML) alternative plus the attached file.
+    """
     head = [
         f"From: {_encode_address(sender)}",
         f"To: {_encode_address(to)}",
@@ -127,6 +164,8 @@ def build_mime(
             name, _, value = line.partition(":")
             head.append(f"{name.strip()}: {_encode_header(value.strip())}")
     text_part = b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
+    if attachment is not None:
+        return _with_attachment(head, text_part + _qp(text), html, attachment)
     if not html:
         return "\r\n".join(head).encode() + b"\r\n" + text_part + _qp(text) + b"\r\n"
     boundary = f"=_jfz_{secrets.token_hex(12)}"
@@ -151,3 +190,41 @@ def build_mime(
             b"--\r\n",
         ]
     )
+
+
+def _multipart(subtype: str, parts: list[bytes]) -> tuple[str, bytes]:
+    """A multipart body from complete parts (headers, blank line, content): its Content-Type and its bytes."""
+    boundary = f"=_jfz_{secrets.token_hex(12)}"
+    b = boundary.encode()
+    body = b"".join(b"--" + b + b"\r\n" + part + b"\r\n" for part in parts) + b"--" + b + b"--\r\n"
+    return f'multipart/{subtype}; boundary="{boundary}"', body
+
+
+def _base64_lines(data: bytes) -> bytes:
+    return base64.encodebytes(data).replace(b"\n", b"\r\n")
+
+
+def _with_attachment(head: list[str], text_part: bytes, html: str, attachment: Attachment) -> bytes:
+    html_head = b"Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
+    alternatives = [text_part] + ([html_head + _qp(html)] if html else [])
+    content = _base64_lines(attachment.content.encode("utf-8"))
+    ctype = attachment.content_type
+    if attachment.is_calendar:
+        # Outlook shows a meeting request only for a text/calendar part inside the alternative; other clients offer
+        # the attached file. The attached copy is application/ics, so no client handles the invitation twice
+        # (the layout calendar services use for their own invitations).
+        inline = f"Content-Type: {ctype}; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        alternatives.append(inline.encode() + content)
+        ctype = "application/ics"
+    alt_type, alt_body = _multipart("alternative", alternatives)
+    name = attachment.filename
+    file_head = (
+        f'Content-Type: {ctype}; name="{name}"\r\n'
+        f'Content-Disposition: attachment; filename="{name}"\r\n'
+        "Content-Transfer-Encoding: base64\r\n\r\n"
+    )
+    mixed_type, mixed_body = _multipart(
+        "mixed", [f"Content-Type: {alt_type}\r\n\r\n".encode() + alt_body, file_head.encode() + content]
+    )
+    head = [*head, f"Content-Type: {mixed_type}"]
+    return "\r\n".join(head).encode() + b"\r\n\r\n" + mixed_body

@@ -63,6 +63,8 @@ class OutboxMessage(UUIDAuditBase):
     fill: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     headers: Mapped[str] = mapped_column(Text, default="")
     """Extra headers as ``Name: value`` lines (validated on write: no CR/LF inside values)."""
+    attachment: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    """One text attachment (``messages.Attachment.as_json``), e.g. the ``.ics`` of an event invitation."""
     status: Mapped[OutboxStatus] = mapped_column(String(20), default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobfuerzwei.config import Settings
 from jobfuerzwei.db.base import utcnow
-from jobfuerzwei.mail.messages import check_header_value, new_message_id, render_email
+from jobfuerzwei.mail.messages import Attachment, check_header_value, new_message_id, render_email
 from jobfuerzwei.mail.models import OutboxBody, OutboxMessage, OutboxStatus
 
 
@@ -26,6 +26,7 @@ def enqueue(
     profile_id: UUID | None = None,
     batch_id: UUID | None = None,
     headers: dict[str, str] | None = None,
+    attachment: Attachment | None = None,
 ) -> OutboxMessage:
     """Render mail ``template`` for ``to`` and add it to the outbox in the caller's transaction (no commit)."""
     rendered = render_email(template, {**context, "base_url": settings.base_url})
@@ -40,6 +41,7 @@ def enqueue(
         body_text=rendered.text,
         body_html=rendered.html,
         headers=extra,
+        attachment=attachment.as_json() if attachment is not None else None,
         status=OutboxStatus.PENDING,
         next_attempt_at=utcnow(),
     )

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from jobfuerzwei.config import MailSettings
 from jobfuerzwei.db.base import utcnow
 from jobfuerzwei.mail.lanes import AsyncMarker, Feed, Marker, SyncMarker
-from jobfuerzwei.mail.messages import build_mime
+from jobfuerzwei.mail.messages import Attachment, build_mime
 from jobfuerzwei.mail.models import OutboxBody, OutboxMessage, OutboxStatus
 from jobfuerzwei.mail.senders import (
     PermanentMailError,
@@ -220,6 +220,7 @@ class OutboxWorker:
             date=row.created_at,
             extra_headers=row.headers,
             reply_to=self.settings.reply_to,
+            attachment=Attachment.from_json(row.attachment) if row.attachment else None,
         )
 
         async def mark_releasing() -> bool:

@@ -78,7 +78,7 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
     return response
 
 
-_TOKEN_IN_PATH = re.compile(r"^/(confirm|status|e|portal/password|mail/unsubscribe/[0-9a-f-]+)/[^/]+")
+_TOKEN_IN_PATH = re.compile(r"^/(confirm|status|e|portal/password|mail/unsubscribe/[0-9a-f-]+|rsvp/[0-9a-f-]+)/[^/]+")
 
 
 def redact_path(path: str) -> str:

@@ -1,0 +1,1 @@
+"""Network meetings: events, invitations of member contacts with an ``.ics``, RSVP with a waiting list."""
