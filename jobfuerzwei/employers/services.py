@@ -11,6 +11,7 @@ from jobfuerzwei.db.base import utcnow
 from jobfuerzwei.employers.models import Member, MemberContact, Position
 from jobfuerzwei.employers.schemas import MemberData, PositionData
 from jobfuerzwei.errors import InvalidTransition, NotFound
+from jobfuerzwei.offers.services import delete_member_offers
 
 
 async def list_members(session: AsyncSession, *, active_only: bool = True) -> list[Member]:
@@ -138,7 +139,7 @@ async def set_paused(session: AsyncSession, member: Member, *, paused: bool) -> 
 
 
 async def leave_network(session: AsyncSession, member: Member) -> None:
-    """Leave: name, contacts (with their logins), positions and fields of interest are removed.
+    """Leave: name, contacts (with their logins), positions, offers and fields of interest are removed.
 
     The member row stays under a neutral name, so the network's figures (circulations, answers, referrals) keep
     their counts without saying who it was. The referrals' own history is untouched.
@@ -153,5 +154,6 @@ async def leave_network(session: AsyncSession, member: Member) -> None:
     member.left_at = now
     await session.execute(delete(Position).where(Position.member_id == member.id))
     await session.execute(delete(MemberContact).where(MemberContact.member_id == member.id))
+    await delete_member_offers(session, member.id)  # they carry the member's name
     await session.flush()
     session.expire(member, ["contacts"])
