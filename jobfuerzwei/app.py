@@ -19,6 +19,7 @@ from litestar.template.config import TemplateConfig
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from jobfuerzwei.audit.controllers import controllers as audit_controllers
 from jobfuerzwei.circulation.controllers import controllers as circulation_controllers
 from jobfuerzwei.config import Settings, load_settings
 from jobfuerzwei.coordinator.controllers import controllers as coordinator_controllers
@@ -26,12 +27,14 @@ from jobfuerzwei.dataprotection.controllers import controllers as dataprotection
 from jobfuerzwei.db.engine import create_engine
 from jobfuerzwei.employers.controllers import controllers as employer_controllers
 from jobfuerzwei.errors import DomainError
+from jobfuerzwei.events.controllers import controllers as event_controllers
 from jobfuerzwei.mail.sink import start_sink
 from jobfuerzwei.mail.worker import OutboxWorker
 from jobfuerzwei.maintenance import run_periodically
 from jobfuerzwei.matches.controllers import controllers as match_controllers
 from jobfuerzwei.matching.occupations import default_classifier
 from jobfuerzwei.membership.controllers import controllers as membership_controllers
+from jobfuerzwei.offers.controllers import controllers as offer_controllers
 from jobfuerzwei.portal.auth_controllers import controllers as portal_auth_controllers
 from jobfuerzwei.portal.controllers import controllers as portal_controllers
 from jobfuerzwei.portal.mail_controllers import controllers as mail_preference_controllers
@@ -39,6 +42,8 @@ from jobfuerzwei.portal.member_controllers import controllers as member_portal_c
 from jobfuerzwei.portal.transfer_controllers import controllers as transfer_controllers
 from jobfuerzwei.profiles.controllers import controllers as profile_controllers
 from jobfuerzwei.referrals.controllers import controllers as referral_controllers
+from jobfuerzwei.results.controllers import controllers as results_controllers
+from jobfuerzwei.staff.controllers import controllers as staff_controllers
 from jobfuerzwei.web.auth import LoginRequired, login_redirect
 from jobfuerzwei.web.errors import domain_error_handler, http_error_handler, internal_error_handler
 from jobfuerzwei.web.security import (
@@ -106,6 +111,8 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             healthz,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
             *profile_controllers,
+            *staff_controllers,
+            *audit_controllers,
             *coordinator_controllers,
             *employer_controllers,
             *circulation_controllers,
@@ -115,9 +122,12 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             *portal_controllers,
             *portal_auth_controllers,
             *membership_controllers,
+            *offer_controllers,
             *member_portal_controllers,
             *mail_preference_controllers,
             *transfer_controllers,
+            *results_controllers,
+            *event_controllers,
         ],
         dependencies={
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),

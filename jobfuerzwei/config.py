@@ -87,6 +87,50 @@ class SecuritySettings:
     allowed_hosts: tuple[str, ...] = ("*",)
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+"""Names ``JFZ_RETENTION_DIGEST_WEEKDAY`` accepts besides 0-6 (Monday is 0, as ``date.weekday()``)."""
+WOCHENTAGE = ("mo", "di", "mi", "do", "fr", "sa", "so")
+"""The same in German (``Montag``, ``Di``…), by their first two letters."""
+
+
+@dataclass(frozen=True)
+class RetentionSettings:
+    """Retention periods and reminders (``JFZ_RETENTION_*``); run by ``jobfuerzwei purge`` and the worker.
+
+    The unconfirmed-profile period stays ``Settings.unconfirmed_retention_days`` (``JFZ_RETENTION_UNCONFIRMED_DAYS``).
+    """
+
+    inactive_days: int = 183
+    """A profile without activity this long is deleted (6 months); see ``dataprotection.retention``."""
+    ask_days: int = 14
+    """The partner is asked this many days before the deletion whether to keep the profile."""
+    referral_anonymise_days: int = 183
+    """Closed and hired referrals lose their notes and their link to the employer's view this long after closing."""
+    stale_referral_days: int = 14
+    """An open referral without movement this long prompts the employer once, this long again the coordinator."""
+    digest_weekday: int = 0
+    """Day of the coordinators' weekly digest (0 = Monday … 6 = Sunday, German time)."""
+    digest_hour: int = 7
+    """Hour (German time) from which the weekly digest goes out on its day."""
+    audit_days: int = 730
+    """Audit log entries (who accessed which profile) are deleted after this many days (2 years)."""
+    event_days: int = 365
+    """Invitations and answers of a meeting are deleted this many days after it ended (the meeting itself stays)."""
+
+    def __post_init__(self) -> None:
+        """Refuse periods that cannot work (raises ``ConfigError``)."""
+        if self.ask_days < 1 or self.inactive_days <= self.ask_days:
+            raise ConfigError("JFZ_RETENTION_INACTIVE_DAYS must be longer than JFZ_RETENTION_ASK_DAYS (at least 1)")
+        if self.referral_anonymise_days < 1 or self.stale_referral_days < 1:
+            raise ConfigError("JFZ_RETENTION_REFERRAL_DAYS and JFZ_RETENTION_STALE_REFERRAL_DAYS must be at least 1")
+        if self.audit_days < 1 or self.event_days < 1:
+            raise ConfigError("JFZ_RETENTION_AUDIT_DAYS and JFZ_RETENTION_EVENT_DAYS must be at least 1")
+        if not 0 <= self.digest_weekday <= 6 or not 0 <= self.digest_hour <= 23:
+            raise ConfigError(
+                "JFZ_RETENTION_DIGEST_WEEKDAY must be 0-6, mon-sun or Montag-Sonntag, JFZ_RETENTION_DIGEST_HOUR 0-23"
+            )
+
+
 @dataclass(frozen=True)
 class Settings:
     """All settings of one jobfuerzwei instance."""
@@ -95,6 +139,7 @@ class Settings:
     mail: MailSettings
     security: SecuritySettings
     matching: MatchingSettings = field(default_factory=MatchingSettings)
+    retention: RetentionSettings = field(default_factory=RetentionSettings)
     dev_mode: bool = False
     """Embedded default: SQLite, demo data, local mail sink, in-app worker, relaxed cookie flags."""
     data_dir: Path = Path("data")
@@ -104,6 +149,7 @@ class Settings:
     privacy_version: str = "2026-11"
     """Version of the privacy notice and consent text that applicants and partners agree to."""
     unconfirmed_retention_days: int = 7
+    """Profiles without the partner's consent are deleted after this many days (``JFZ_RETENTION_UNCONFIRMED_DAYS``)."""
     declined_application_retention_days: int = 90
     """Declined membership applications (organisation and contact person) are deleted after this many days."""
     max_cv_bytes: int = 5 * 1024 * 1024
@@ -193,10 +239,15 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     # Production answers only to the host of JFZ_BASE_URL (and loopback, for health checks) unless told otherwise.
     default_hosts = "*" if dev else ",".join([urlsplit(base_url).hostname or "*", "127.0.0.1", "localhost"])
     hosts = tuple(h.strip() for h in env.get("JFZ_ALLOWED_HOSTS", default_hosts).split(",") if h.strip())
+    unconfirmed_days = _int(env, "JFZ_RETENTION_UNCONFIRMED_DAYS", 7)
+    if unconfirmed_days < 1:
+        raise ConfigError("JFZ_RETENTION_UNCONFIRMED_DAYS must be at least 1")
     return Settings(
         db=DatabaseSettings(url=db_url, echo=_bool(env.get("JFZ_DATABASE_ECHO"), False)),
         mail=mail,
         matching=matching,
+        retention=_retention(env),
+        unconfirmed_retention_days=unconfirmed_days,
         security=SecuritySettings(
             secret_key=secret,
             cookie_secure=_bool(env.get("JFZ_COOKIE_SECURE"), not dev),
@@ -207,6 +258,38 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         data_dir=data_dir,
         base_url=base_url.rstrip("/"),
         load_demo_data=_bool(env.get("JFZ_DEMO_DATA"), dev),
+    )
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number") from exc
+
+
+def _retention(env: Mapping[str, str]) -> RetentionSettings:
+    """``JFZ_RETENTION_*``; the weekday may be 0-6, mon-sun or Montag-Sonntag."""
+    default = RetentionSettings()
+    name = env.get("JFZ_RETENTION_DIGEST_WEEKDAY", "").strip().lower()
+    if name[:3] in WEEKDAYS:
+        weekday = WEEKDAYS.index(name[:3])
+    elif name[:2] in WOCHENTAGE:
+        weekday = WOCHENTAGE.index(name[:2])
+    else:
+        weekday = _int(env, "JFZ_RETENTION_DIGEST_WEEKDAY", default.digest_weekday)
+    return RetentionSettings(
+        inactive_days=_int(env, "JFZ_RETENTION_INACTIVE_DAYS", default.inactive_days),
+        ask_days=_int(env, "JFZ_RETENTION_ASK_DAYS", default.ask_days),
+        referral_anonymise_days=_int(env, "JFZ_RETENTION_REFERRAL_DAYS", default.referral_anonymise_days),
+        stale_referral_days=_int(env, "JFZ_RETENTION_STALE_REFERRAL_DAYS", default.stale_referral_days),
+        digest_weekday=weekday,
+        digest_hour=_int(env, "JFZ_RETENTION_DIGEST_HOUR", default.digest_hour),
+        audit_days=_int(env, "JFZ_RETENTION_AUDIT_DAYS", default.audit_days),
+        event_days=_int(env, "JFZ_RETENTION_EVENT_DAYS", default.event_days),
     )
 
 

@@ -1,4 +1,4 @@
-"""Demo network: members and partner profiles from ``fixtures/*.json``, loaded into an empty database.
+"""Demo network: members, partner profiles and offers from ``fixtures/*.json``, loaded into an empty database.
 
 The embedded default calls ``load_demo`` on every start; it loads only when the members table is empty, so a
 second start (or a database with real members) loads nothing. Models are written directly, in one transaction,
@@ -51,7 +51,9 @@ from jobfuerzwei.db.models import (
     TokenPurpose,
     WorkingTime,
 )
+from jobfuerzwei.events.fixtures import demo_events, read_events
 from jobfuerzwei.mail.messages import build_mime, new_message_id
+from jobfuerzwei.offers.fixtures import demo_offers, read_offers
 from jobfuerzwei.tokens.services import hash_token
 
 log = logging.getLogger("jobfuerzwei.demo")
@@ -89,6 +91,10 @@ async def load_demo(session_maker: async_sessionmaker[AsyncSession], settings: S
             await session.flush()
         if loader.rows:
             raise FixtureError(f"no insert order for {sorted(m.__name__ for m in loader.rows)}")
+        contacts = {c.email: c for c in await session.scalars(select(MemberContact))}
+        session.add_all(demo_offers(read_offers(), loader.members, contacts, loader.now))
+        domain = settings.mail.message_id_domain
+        session.add_all(demo_events(read_events(), loader.members, contacts, loader.now, domain))
     if settings.mail.dev_sink and loader.sent_mails:
         _copy_to_sink(settings.sink_dir, loader.sent_mails)
     log.info("demo network loaded: %d members, %d profiles", len(members), len(profiles))

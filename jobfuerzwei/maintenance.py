@@ -1,39 +1,55 @@
 """Periodic data-protection jobs, run next to the outbox worker.
 
-They run inside the app in the embedded default and in ``jobfuerzwei worker`` in production: the deletion of
-profiles left unconfirmed past their retention and of declined membership applications, and the weekly digest
-mails of member contacts who chose one.
+They run inside the app in the embedded default and in ``jobfuerzwei worker`` in production: the retention rules
+(``dataprotection.retention``: unconfirmed and inactive profiles, closed referrals, declined applications), the
+weekly digest mails of member contacts who chose one, the reminders for referrals without movement, the
+coordinators' weekly digest, and the event reminders the day before (with moving up from waiting lists).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from jobfuerzwei.config import Settings
+from jobfuerzwei.coordinator.digest import send_coordinator_digest
+from jobfuerzwei.dataprotection.models import PurgeTrigger
+from jobfuerzwei.dataprotection.retention import run_purge
+from jobfuerzwei.db.base import utcnow
 from jobfuerzwei.employers.mail_prefs import send_digests
-from jobfuerzwei.membership.services import purge_declined
-from jobfuerzwei.profiles.privacy import purge_unconfirmed
+from jobfuerzwei.events.services import fill_free_places, send_event_reminders
+from jobfuerzwei.referrals.reminders import remind_stale_referrals
 
 log = logging.getLogger("jobfuerzwei.maintenance")
 
 
-async def run_once(session_maker: async_sessionmaker[AsyncSession], settings: Settings) -> int:
-    """One purge run and one digest run, each in its own transaction; logs only counts. Returns the purge count."""
+async def run_once(
+    session_maker: async_sessionmaker[AsyncSession], settings: Settings, now: dt.datetime | None = None
+) -> int:
+    """One purge run (logged as a ``PurgeRun``), the referral reminders and the weekly digests.
+
+    Each step runs in its own transaction and logs only counts. Returns the number of profiles the purge deleted.
+    """
+    now = now or utcnow()
+    run = await run_purge(session_maker, settings, trigger=PurgeTrigger.SCHEDULED, now=now)
     async with session_maker() as session, session.begin():
-        count = await purge_unconfirmed(session, settings)
-        declined = await purge_declined(session, settings)
-    log.info("purge: %d unconfirmed profile(s) deleted", count)
-    if declined:
-        log.info("purge: %d declined membership application(s) deleted", declined)
-    async with session_maker() as session, session.begin():
-        digests = await send_digests(session, settings)
+        digests = await send_digests(session, settings, now)
     if digests:
         log.info("digest: %d weekly mail(s) queued", digests)
-    return count
+    async with session_maker() as session, session.begin():
+        await remind_stale_referrals(session, settings, now)
+    async with session_maker() as session, session.begin():
+        await send_coordinator_digest(session, settings, now)
+    async with session_maker() as session, session.begin():
+        moved_up = await fill_free_places(session, settings, now)
+        reminders = await send_event_reminders(session, settings, now)
+    if moved_up or reminders:
+        log.info("events: %d reminder(s) queued, %d moved up from a waiting list", reminders, moved_up)
+    return run.unconfirmed_deleted + run.inactive_deleted
 
 
 async def run_periodically(

@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import load_only, raiseload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from jobfuerzwei.audit.models import AuditAction
+from jobfuerzwei.audit.services import Actor, record
 from jobfuerzwei.circulation.models import Answer, CirculationRecipient
 from jobfuerzwei.config import Settings
 from jobfuerzwei.db.base import utcnow
@@ -54,7 +56,11 @@ class EmployerAccess:
     @property
     def show_contact(self) -> bool:
         """Name, contact and CV only after the partner released them to this member."""
-        return self.referral is not None and self.referral.contact_release == ContactRelease.GRANTED
+        return (
+            self.referral is not None
+            and self.referral.contact_release == ContactRelease.GRANTED
+            and self.referral.anonymised_at is None  # retention: a long-closed referral no longer shows them
+        )
 
 
 async def employer_access(session: AsyncSession, token: str) -> EmployerAccess:
@@ -102,6 +108,7 @@ async def record_answer(session: AsyncSession, settings: Settings, access: Emplo
         return False
     set_committed_value(access.recipient, "answer", answer)
     set_committed_value(access.recipient, "answered_at", now)
+    access.profile.last_activity_at = now  # an employer's answer is activity (retention clock)
     if answer == Answer.INTERESTED:
         await referral_services.create_from_interest(session, settings, access.recipient)
     return True
@@ -217,3 +224,16 @@ async def record_answer_for_member(
             "Wenn Sie noch Interesse haben, wenden Sie sich bitte an die Koordination des Netzwerks."
         )
     return await record_answer(session, settings, access, answer)
+
+
+def audit_view(session: AsyncSession, access: EmployerAccess, detail: str, who: str = "") -> None:
+    """Log that the member opened the profile (or its CV); ``who`` names the portal login, if any."""
+    label = f"{access.member.name} ({who})" if who else access.member.name
+    record(
+        session,
+        Actor.employer(access.member.id, label),
+        AuditAction.VIEWED,
+        profile_id=access.profile.id,
+        profile_number=access.profile.number,
+        detail=detail,
+    )

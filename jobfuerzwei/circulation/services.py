@@ -238,6 +238,7 @@ async def circulate(
     if not chosen:
         raise NoRecipients("Bitte wählen Sie mindestens ein Mitglied aus, das das Profil erhalten darf.")
     now = utcnow()
+    profile.last_activity_at = now  # circulation is activity: the retention clock starts again
     circulation = Circulation(id=uuid.uuid4(), profile_id=profile.id, staff_id=staff_id, recipient_count=len(chosen))
     session.add(circulation)
     recipients: list[dict[str, Any]] = []

@@ -7,8 +7,10 @@ from typing import Any
 from litestar import Controller, Request, get
 from litestar.di import NamedDependency, Provide
 from litestar.response import Template
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobfuerzwei.config import Settings
+from jobfuerzwei.dataprotection.retention import recent_runs
 from jobfuerzwei.dataprotection.services import MEASURES, records
 from jobfuerzwei.staff.models import StaffUser
 from jobfuerzwei.web.auth import provide_staff
@@ -27,14 +29,16 @@ class RecordsController(Controller):
         request: Request[Any, Any, Any],
         settings: NamedDependency[Settings],
         staff: NamedDependency[StaffUser],
+        db_session: NamedDependency[AsyncSession],
     ) -> Template:
-        """Purposes, legal bases, data, recipients and retention of every processing activity."""
+        """Purposes, legal bases, data, recipients and retention of every processing activity; the last purge runs."""
         return page(
             request,
             "coordinator/records.html",
             activities=records(settings),
             measures=MEASURES,
             privacy_version=settings.privacy_version,
+            purge_runs=await recent_runs(db_session),
         )
 
 

@@ -2,6 +2,8 @@
 
 from jobfuerzwei.audit.models import AuditAction, AuditActor, AuditEntry
 from jobfuerzwei.circulation.models import Answer, Circulation, CirculationRecipient
+from jobfuerzwei.coordinator.models import CoordinatorDigest
+from jobfuerzwei.dataprotection.models import PurgeRun, PurgeTrigger
 from jobfuerzwei.db.base import metadata
 from jobfuerzwei.employers.models import (
     AccountToken,
@@ -11,8 +13,10 @@ from jobfuerzwei.employers.models import (
     MemberContact,
     Position,
 )
+from jobfuerzwei.events.models import Event, EventKind, EventStatus, Invitation, RsvpStatus
 from jobfuerzwei.mail.models import OutboxMessage, OutboxStatus
 from jobfuerzwei.membership.models import ApplicationStatus, MembershipApplication
+from jobfuerzwei.offers.models import Offer, OfferCategory, OfferStatus, ProviderType
 from jobfuerzwei.profiles.models import (
     Consent,
     ConsentKind,
@@ -42,11 +46,19 @@ __all__ = [
     "Consent",
     "ConsentKind",
     "ContactRelease",
+    "CoordinatorDigest",
     "EmployerSession",
+    "Event",
+    "EventKind",
+    "EventStatus",
+    "Invitation",
     "LinkToken",
     "Member",
     "MemberContact",
     "MembershipApplication",
+    "Offer",
+    "OfferCategory",
+    "OfferStatus",
     "OutboxMessage",
     "OutboxStatus",
     "Position",
@@ -54,10 +66,14 @@ __all__ = [
     "ProfileKind",
     "ProfilePermission",
     "ProfileStatus",
+    "ProviderType",
+    "PurgeRun",
+    "PurgeTrigger",
     "Qualification",
     "Referral",
     "ReferralEvent",
     "ReferralState",
+    "RsvpStatus",
     "StaffRole",
     "StaffSession",
     "StaffUser",

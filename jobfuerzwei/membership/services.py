@@ -135,9 +135,9 @@ async def decline(session: AsyncSession, settings: Settings, application: Member
     await session.flush()
 
 
-async def purge_declined(session: AsyncSession, settings: Settings) -> int:
+async def purge_declined(session: AsyncSession, settings: Settings, now: dt.datetime | None = None) -> int:
     """Delete declined applications past their retention; returns how many."""
-    cutoff = utcnow() - dt.timedelta(days=settings.declined_application_retention_days)
+    cutoff = (now or utcnow()) - dt.timedelta(days=settings.declined_application_retention_days)
     result = await session.execute(
         delete(MembershipApplication).where(
             MembershipApplication.status == ApplicationStatus.DECLINED, MembershipApplication.decided_at < cutoff

@@ -13,8 +13,11 @@ from litestar.params import FromPath
 from litestar.response import File, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from jobfuerzwei.audit.models import AuditAction
+from jobfuerzwei.audit.services import Actor, record
 from jobfuerzwei.config import Settings
 from jobfuerzwei.errors import DomainError
+from jobfuerzwei.offers import services as offer_services
 from jobfuerzwei.profiles import privacy, services
 from jobfuerzwei.profiles.models import Profile, ProfileStatus
 from jobfuerzwei.profiles.schemas import (
@@ -31,6 +34,14 @@ from jobfuerzwei.web.pages import cv_download, page, redirect
 
 AnyRequest = Request[Any, Any, Any]
 NO_STORE = CacheControlHeader(no_store=True)
+REGISTERED_COOKIE = "jfz_registered"
+"""Names the profile just registered in this browser (signed, one hour), for the offers on the thank-you page."""
+FITTING_LIMIT = 6
+"""Fitting offers listed on the thank-you and status pages (the catalogue has them all)."""
+
+
+def _audit(session: AsyncSession, action: AuditAction, profile: Profile, detail: str) -> None:
+    record(session, Actor.partner(), action, profile_id=profile.id, profile_number=profile.number, detail=detail)
 
 
 class PublicController(Controller):
@@ -52,6 +63,7 @@ class PublicController(Controller):
             privacy_version=settings.privacy_version,
             retention_days=settings.unconfirmed_retention_days,
             declined_days=settings.declined_application_retention_days,
+            retention=settings.retention,
         )
 
     @get("/imprint")
@@ -82,15 +94,36 @@ class PublicController(Controller):
             return _registration_page(
                 request, settings, members, form=form_values(form), errors=errors, cv_again=cv is not None
             )
-        await services.register_profile(
+        profile = await services.register_profile(
             db_session, settings, data, applicant_name=applicant["name"], applicant_email=applicant["email"], cv=cv
         )
-        return redirect("/register/thanks", "registered")
+        response = redirect("/register/thanks", "registered")
+        # The thank-you page shows the offers fitting this profile: a signed, short-lived mark says which one.
+        response.set_cookie(
+            REGISTERED_COOKIE,
+            offer_services.registration_mark(settings.security.secret_key, profile.id),
+            max_age=offer_services.MARK_SECONDS,
+            path="/register/thanks",
+            httponly=True,
+            secure=settings.security.cookie_secure,
+            samesite="lax",
+        )
+        return response
 
-    @get("/register/thanks")
-    async def show_registered(self, request: AnyRequest, settings: NamedDependency[Settings]) -> Template:
-        """Thank-you page after a registration."""
-        return page(request, "public/registered.html", retention_days=settings.unconfirmed_retention_days)
+    @get("/register/thanks", cache_control=NO_STORE)
+    async def show_registered(
+        self, request: AnyRequest, db_session: NamedDependency[AsyncSession], settings: NamedDependency[Settings]
+    ) -> Template:
+        """Thank-you page after a registration, with the offers that fit the registered profile."""
+        mark = request.cookies.get(REGISTERED_COOKIE)
+        fitting = await offer_services.offers_after_registration(db_session, settings.security.secret_key, mark)
+        return page(
+            request,
+            "public/registered.html",
+            retention_days=settings.unconfirmed_retention_days,
+            fitting_offers=fitting,
+            fitting_limit=FITTING_LIMIT,
+        )
 
 
 def _registration_page(
@@ -202,6 +235,9 @@ class StatusController(Controller):
             can_pause=profile.status in services.PAUSABLE,
             can_resume=profile.status == ProfileStatus.PAUSED,
             can_withdraw=profile.status in services.WITHDRAWABLE,
+            retention_deadline=privacy.retention_deadline(settings, profile),
+            fitting_offers=await offer_services.offers_for_profile(db_session, profile),
+            fitting_limit=FITTING_LIMIT,
         )
 
     @get("/edit")
@@ -225,6 +261,7 @@ class StatusController(Controller):
         if errors:
             return _edit_page(request, token, profile, members, form=form_values(form), errors=errors)
         await services.update_profile(db_session, profile, data)
+        _audit(db_session, AuditAction.CHANGED, profile, "Von der Partnerin bzw. dem Partner korrigiert")
         return redirect(f"/status/{token}", "profile_saved")
 
     @post("/pause")
@@ -248,12 +285,20 @@ class StatusController(Controller):
         await services.withdraw_profile(db_session, profile)
         return redirect(f"/status/{token}", "profile_withdrawn")
 
+    @post("/keep")
+    async def keep_profile(self, token: FromPath[str], db_session: NamedDependency[AsyncSession]) -> Response[Any]:
+        """Keep the profile: the answer to "Möchten Sie Ihr Profil behalten?" (only a POST acts, never the link)."""
+        _row, profile = await services.profile_for_token(db_session, token, TokenPurpose.STATUS)
+        await services.keep_profile(db_session, profile)
+        return redirect(f"/status/{token}", "profile_kept")
+
     @get("/export")
     async def export_data(
         self, token: FromPath[str], db_session: NamedDependency[AsyncSession], settings: NamedDependency[Settings]
     ) -> Response[bytes]:
         """All stored data as a JSON download."""
         _row, profile = await services.profile_for_token(db_session, token, TokenPurpose.STATUS)
+        _audit(db_session, AuditAction.EXPORTED, profile, "Eigene Daten heruntergeladen")
         data = await privacy.export_profile(db_session, settings, profile)
         return Response(
             content=json.dumps(data, ensure_ascii=False, indent=2).encode(),
@@ -289,6 +334,7 @@ class StatusController(Controller):
     ) -> Template:
         """Delete the profile, its CV and every copy of its mails."""
         _row, profile = await services.profile_for_token(db_session, token, TokenPurpose.STATUS)
+        _audit(db_session, AuditAction.DELETED, profile, "Von der Partnerin bzw. dem Partner gelöscht")
         await privacy.delete_profile(db_session, settings, profile)
         return page(request, "partner/deleted.html")
 

@@ -103,6 +103,10 @@ class Profile(UUIDAuditBase):
     placed_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     merged_into_id: Mapped[UUID | None] = mapped_column(ForeignKey("profiles.id", ondelete="SET NULL"))
     last_activity_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), index=True)
+    """The partner's, the coordinator's or an employer's last step with the profile; starts the retention clock."""
+    retention_asked_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    """When the partner was last asked whether to keep the profile; an answer of this cycle when not before
+    ``last_activity_at`` (see ``dataprotection.retention``)."""
 
     permissions: Mapped[list[ProfilePermission]] = relationship(
         back_populates="profile", cascade="all, delete-orphan", lazy="selectin"

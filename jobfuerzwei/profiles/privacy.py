@@ -19,18 +19,22 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from jobfuerzwei.audit import services as audit
+from jobfuerzwei.audit.models import AuditAction, AuditActor, AuditEntry
 from jobfuerzwei.circulation.models import Answer, CirculationRecipient
 from jobfuerzwei.config import Settings
 from jobfuerzwei.db.base import utcnow
 from jobfuerzwei.employers.models import Member
 from jobfuerzwei.mail.outbox import delete_for_profile
 from jobfuerzwei.profiles.models import Profile, ProfileStatus
-from jobfuerzwei.profiles.services import CV_NAME, cv_path, member_names
+from jobfuerzwei.profiles.services import CV_NAME, KEEPABLE, cv_path, member_names
 from jobfuerzwei.referrals.models import Referral
 
 log = logging.getLogger("jobfuerzwei.profiles")
 
 ORPHAN_FILE_AGE = dt.timedelta(days=1)
+RETENTION_ACTOR = "Aufbewahrungsfrist"
+"""Audit label of deletions by the retention rules."""
 
 
 # --- circulation and referral history (status page and export) -----------------------------------------------------
@@ -168,7 +172,43 @@ async def export_profile(session: AsyncSession, settings: Settings, profile: Pro
             }
             for v in await referral_history(session, profile.id)
         ],
+        "accesses": [
+            {
+                "at": _iso(entry.created_at),
+                "who": _access_who(entry),
+                "action": str(entry.action),
+                "detail": entry.detail,
+            }
+            for entry in await audit.entries_for_profile(session, profile.id)
+        ],
     }
+
+
+def _access_who(entry: AuditEntry) -> str:
+    """Who accessed the profile, as the partner may learn it: the member by name, the coordination as a role."""
+    if entry.actor_kind == AuditActor.EMPLOYER:
+        return f"Mitglied: {entry.actor_label}"
+    return {AuditActor.STAFF: "Koordination", AuditActor.PARTNER: "Sie selbst"}.get(
+        AuditActor(entry.actor_kind), "System"
+    )
+
+
+# --- retention -----------------------------------------------------------------------------------------------------
+
+
+def retention_deadline(settings: Settings, profile: Profile) -> dt.datetime | None:
+    """When an inactive profile will be deleted, once its partner was asked in the current cycle; else ``None``.
+
+    The partner always has ``ask_days`` after the question, also when the question went out late (worker down).
+    """
+    asked = profile.retention_asked_at
+    if profile.status not in KEEPABLE or asked is None or asked < profile.last_activity_at:
+        return None
+    retention = settings.retention
+    return max(
+        profile.last_activity_at + dt.timedelta(days=retention.inactive_days),
+        asked + dt.timedelta(days=retention.ask_days),
+    )
 
 
 # --- deletion ------------------------------------------------------------------------------------------------------
@@ -197,21 +237,30 @@ async def delete_profile(session: AsyncSession, settings: Settings, profile: Pro
         await asyncio.to_thread(_unlink, path)
 
 
-async def purge_unconfirmed(session: AsyncSession, settings: Settings) -> int:
+async def purge_unconfirmed(session: AsyncSession, settings: Settings, now: dt.datetime | None = None) -> int:
     """Delete profiles left unconfirmed longer than ``settings.unconfirmed_retention_days``; returns their number.
 
-    Also removes CV files that no profile refers to and that are older than a day (a registration whose
-    transaction failed after its file was written).
+    Each deletion is audited. Also removes CV files that no profile refers to and that are older than a day (a
+    registration whose transaction failed after its file was written).
     """
-    cutoff = utcnow() - dt.timedelta(days=settings.unconfirmed_retention_days)
+    now = now or utcnow()
+    cutoff = now - dt.timedelta(days=settings.unconfirmed_retention_days)
     stale = list(
         await session.scalars(
             select(Profile).where(Profile.status == ProfileStatus.UNCONFIRMED, Profile.created_at < cutoff)
         )
     )
     for profile in stale:
+        audit.record(
+            session,
+            audit.Actor.system(RETENTION_ACTOR),
+            AuditAction.DELETED,
+            profile_id=profile.id,
+            profile_number=profile.number,
+            detail=f"Ohne Einwilligung nach {settings.unconfirmed_retention_days} Tagen",
+        )
         await delete_profile(session, settings, profile)
-    await _remove_orphan_files(session, settings)
+    await _remove_orphan_files(session, settings, now)
     if stale:
         log.info("purged %d unconfirmed profile(s)", len(stale))
     return len(stale)
@@ -223,8 +272,8 @@ def _old_files(folder: Path, before: float) -> list[Path]:
     return [p for p in folder.iterdir() if CV_NAME.match(p.name) and p.stat().st_mtime < before]
 
 
-async def _remove_orphan_files(session: AsyncSession, settings: Settings) -> None:
-    before = (utcnow() - ORPHAN_FILE_AGE).timestamp()
+async def _remove_orphan_files(session: AsyncSession, settings: Settings, now: dt.datetime) -> None:
+    before = (now - ORPHAN_FILE_AGE).timestamp()
     candidates = await asyncio.to_thread(_old_files, settings.upload_dir, before)
     if not candidates:
         return

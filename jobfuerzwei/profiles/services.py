@@ -9,6 +9,7 @@ its file was written).
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import os
 import re
@@ -49,6 +50,8 @@ WITHDRAWABLE = {
     ProfileStatus.PLACED,
 }
 EDITABLE = set(ProfileStatus) - {ProfileStatus.WITHDRAWN, ProfileStatus.MERGED}
+KEEPABLE = frozenset({ProfileStatus.CONFIRMED, ProfileStatus.APPROVED, ProfileStatus.PAUSED, ProfileStatus.PLACED})
+"""Profiles whose partner is asked before the inactivity deletion and may keep them ("Profil behalten")."""
 
 
 # --- reading -------------------------------------------------------------------------------------------------------
@@ -324,6 +327,16 @@ async def withdraw_profile(session: AsyncSession, profile: Profile) -> None:
     _touch(profile)
     await tokens.revoke(session, profile_id=profile.id, purpose=TokenPurpose.EMPLOYER)
     await session.flush()
+
+
+async def keep_profile(session: AsyncSession, profile: Profile, now: dt.datetime | None = None) -> None:
+    """The partner keeps the profile: the inactivity clock starts again and a new question is due only next cycle."""
+    if profile.status not in KEEPABLE:
+        raise InvalidTransition("Dieses Profil kann in seinem jetzigen Stand nicht verlängert werden.")
+    profile.last_activity_at = now or utcnow()
+    profile.retention_asked_at = None
+    await session.flush()
+    log.info("profile kept by the partner (number %s)", profile.number)
 
 
 async def permission_overview(session: AsyncSession, profile: Profile) -> list[tuple[str, bool]]:

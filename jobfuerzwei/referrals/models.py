@@ -66,6 +66,12 @@ class Referral(UUIDAuditBase):
     close_reason: Mapped[CloseReason | None] = mapped_column(String(30))
     contact_release: Mapped[ContactRelease] = mapped_column(String(20), default=ContactRelease.PENDING)
     contact_released_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    reminded_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    """When the member was last reminded of a stall (no movement); counts for the stall it falls into."""
+    escalated_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    """When the coordinator was last told of a stall the member's reminder did not end."""
+    anonymised_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    """Set once the closed referral's notes were wiped (retention); state, dates and member stay for the figures."""
     events: Mapped[list[ReferralEvent]] = relationship(
         back_populates="referral", cascade="all, delete-orphan", lazy="selectin", order_by="ReferralEvent.created_at"
     )

@@ -169,6 +169,7 @@ async def move(
         raise InvalidTransition("Die Vermittlung wurde gerade geändert. Bitte laden Sie die Seite neu.")
     referral.state = to_state
     referral.close_reason = close_reason
+    referral.profile.last_activity_at = utcnow()  # a step is activity (retention clock)
     _add_event(referral, from_state=from_state, to_state=to_state, actor=actor, note=note, close_reason=close_reason)
     if to_state == ReferralState.HIRED:
         await profile_services.mark_placed(session, referral.profile_id)
@@ -261,6 +262,7 @@ async def decide_contact_release(
     if not changed.rowcount:  # type: ignore[attr-defined]  # a concurrent decision got there first
         raise InvalidTransition("Ihre Entscheidung wurde gerade schon gespeichert. Bitte laden Sie die Seite neu.")
     referral.contact_release = wanted
+    referral.profile.last_activity_at = now  # the partner's decision is activity (retention clock)
     note = "Kontaktdaten freigegeben" if granted else "Kontaktdaten nicht freigegeben"
     _add_event(referral, from_state=referral.state, to_state=referral.state, actor=Actor.PARTNER, note=note)
     if granted:

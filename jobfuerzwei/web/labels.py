@@ -57,6 +57,14 @@ LABELS: dict[str, dict[str, str]] = {
         "sent": "Gesendet",
         "failed": "Fehlgeschlagen",
     },
+    "audit_action": {
+        "viewed": "Angesehen",
+        "changed": "Geändert",
+        "circulated": "Versendet",
+        "exported": "Exportiert",
+        "deleted": "Gelöscht",
+    },
+    "audit_actor": {"staff": "Koordination", "employer": "Mitglied", "partner": "Partner/in", "system": "System"},
     "cefr": {
         "A1": "A1",
         "A2": "A2",
@@ -65,6 +73,29 @@ LABELS: dict[str, dict[str, str]] = {
         "C1": "C1",
         "C2": "C2",
         "native": "Muttersprache",
+    },
+    "offer_category": {
+        "childcare": "Kinderbetreuung",
+        "relocation": "Umzug & Wohnen",
+        "language_course": "Sprachkurs",
+        "further_training": "Weiterbildung",
+        "advice": "Beratung",
+        "other": "Sonstiges",
+    },
+    "provider_type": {
+        "member": "Mitglied des Netzwerks",
+        "chamber": "Kammer",
+        "employment_agency": "Agentur für Arbeit",
+        "municipality": "Kommune",
+        "school": "Schule oder Hochschule",
+        "other": "Sonstige Einrichtung",
+    },
+    "offer_status": {
+        "draft": "Entwurf",
+        "submitted": "Zur Prüfung",
+        "published": "Veröffentlicht",
+        "rejected": "Abgelehnt",
+        "archived": "Archiviert",
     },
 }
 
