@@ -27,7 +27,6 @@ from jobfuerzwei.errors import LinkInvalid
 from jobfuerzwei.mail.outbox import enqueue
 from jobfuerzwei.portal.auth_helpers import (
     HOME,
-    LOCKED,
     fresh_verified_session,
     login_throttle,
     password_errors,
@@ -40,6 +39,7 @@ from jobfuerzwei.portal.auth_helpers import (
     wrong_password,
 )
 from jobfuerzwei.web.auth import PORTAL_COOKIE, provide_contact
+from jobfuerzwei.web.login import code_error, password_step
 from jobfuerzwei.web.pages import page, redirect
 from jobfuerzwei.web.twofactor import (
     CODE_FORMAT,
@@ -62,7 +62,6 @@ PENDING_COOKIE = "jfz_totp_pending"
 PENDING_SECONDS = 10 * 60
 """How long a new two-factor secret waits for its first code before setup starts over."""
 
-LOGIN_FAILED = "E-Mail-Adresse oder Passwort ist falsch."
 LOGIN_ELSEWHERE = (
     "Für diese E-Mail-Adresse gibt es bereits einen Zugang bei einem anderen Mitglied. "
     "Bitte wenden Sie sich an die Koordination."
@@ -96,20 +95,17 @@ class PortalAuthController(Controller):
         settings: NamedDependency[Settings],
     ) -> Response[Any]:
         """Check the credentials; a fresh session, verified unless a two-factor code is due."""
-        form = await request.form()
-        email = str(form.get("email") or "").strip()[:254]
-        password = str(form.get("password") or "")[:1024]
-        target = portal_next(str(form.get("next") or ""))
-        values = {"email": email, "next": target}
         throttle = login_throttle(request, settings)
-        # Unknown addresses are counted and locked like real ones, so neither message reveals an account.
-        if email and throttle.is_locked(email):
-            return page(request, "portal/login.html", status_code=429, form=values, error=LOCKED)
-        contact = await accounts.authenticate(db_session, email, password) if email and password else None
-        if contact is None:
-            if email:
-                throttle.failed(email)
-            return page(request, "portal/login.html", status_code=400, form=values, error=LOGIN_FAILED)
+        checked = await password_step(
+            request,
+            throttle,
+            lambda email, password: accounts.authenticate(db_session, email, password),
+            template="portal/login.html",
+            next_of=portal_next,
+        )
+        if isinstance(checked, Template):
+            return checked
+        contact, target = checked
         await accounts.end_session(db_session, request.cookies.get(PORTAL_COOKIE))
         if contact.totp_secret is not None:
             # The failure count is kept until the code is right: knowing the password must not buy fresh code guesses.
@@ -117,7 +113,7 @@ class PortalAuthController(Controller):
             response: Response[Any] = Redirect(path=f"{LOGIN}/code?next={quote(target)}", status_code=303)
             set_session_cookie(response, settings, token, CODE_STEP_SECONDS)
             return response
-        throttle.succeeded(email)
+        throttle.succeeded(contact.email)
         token = await accounts.start_session(db_session, contact, is_verified=True)
         response = redirect(target, "logged_in")
         set_session_cookie(response, settings, token, accounts.SESSION_HOURS * 3600)
@@ -137,7 +133,7 @@ class PortalAuthController(Controller):
             return Redirect(path=f"{LOGIN}?next={quote(target)}", status_code=303)
         if login.is_verified:
             return Redirect(path=target, status_code=303)
-        return page(request, "portal/login_code.html", form={"next": target}, errors={})
+        return code_page(request, target, {})
 
     @post("/login/code")
     async def submit_code(
@@ -158,20 +154,19 @@ class PortalAuthController(Controller):
         if throttle.is_locked(contact.email):
             # End the half-open session (a redirect, so the deletion is committed); the login page stays locked.
             await accounts.end_session(db_session, old_token)
-            response: Response[Any] = redirect(LOGIN, "portal_locked")
+            response: Response[Any] = redirect(LOGIN, "login_locked")
             response.delete_cookie(PORTAL_COOKIE, path="/")
             return response
-        code = normalise_code(str(form.get("code") or ""))
-        if code is None:
-            return page(
-                request, "portal/login_code.html", status_code=400, form={"next": target}, errors={"code": CODE_FORMAT}
-            )
-        step = matching_step(secret, code)
-        if step is None or not used_codes(request).accept(contact.id, step):
-            throttle.failed(contact.email)
-            return page(
-                request, "portal/login_code.html", status_code=400, form={"next": target}, errors={"code": CODE_WRONG}
-            )
+        error = code_error(
+            str(form.get("code") or ""),
+            secret,
+            account_id=contact.id,
+            email=contact.email,
+            used=used_codes(request),
+            throttle=throttle,
+        )
+        if error:
+            return code_page(request, target, {"code": error})
         throttle.succeeded(contact.email)
         await accounts.end_session(db_session, old_token)
         token = await accounts.start_session(db_session, contact, is_verified=True)
@@ -263,6 +258,22 @@ class PortalAuthController(Controller):
         response = redirect(LOGIN, "password_set")
         response.delete_cookie(PORTAL_COOKIE, path="/")
         return response
+
+
+def code_page(request: Request[Any, Any, Any], target: str, errors: dict[str, str]) -> Template:
+    """The portal's code form (shared with the staff login)."""
+    return page(
+        request,
+        "_login_code.html",
+        status_code=400 if errors else 200,
+        form={"next": target},
+        errors=errors,
+        action=f"{LOGIN}/code",
+        logout_action=f"{HOME}/logout",
+        intro="Für Ihren Zugang ist die Zwei-Faktor-Anmeldung eingeschaltet. Bitte geben Sie den sechsstelligen Code "
+        "ein, den Ihre Authenticator-App gerade anzeigt.",
+        hint="",
+    )
 
 
 def link_invalid_page(request: Request[Any, Any, Any], message: str, *, status_code: int = 410) -> Template:

@@ -22,13 +22,13 @@ from jobfuerzwei.employers import accounts
 from jobfuerzwei.employers.models import MemberContact
 from jobfuerzwei.staff.services import LoginThrottle, check_password
 from jobfuerzwei.web.auth import PORTAL_COOKIE, safe_next
+from jobfuerzwei.web.login import LOCKED
 from jobfuerzwei.web.twofactor import UsedCodes
 
 HOME = "/portal"
 
 RESET_MAILS_PER_WINDOW = 3
 """Reset mails per account and 15 minutes: the per-address rate limit alone would let one client fill an inbox."""
-LOCKED = "Zu viele fehlgeschlagene Anmeldungen für dieses Konto. Bitte versuchen Sie es in 15 Minuten noch einmal."
 
 
 def portal_next(value: str | None) -> str:

@@ -27,22 +27,19 @@ from jobfuerzwei.portal.auth_helpers import password_errors
 from jobfuerzwei.staff import services
 from jobfuerzwei.staff.models import StaffRole, StaffSession, StaffUser
 from jobfuerzwei.web.auth import SESSION_COOKIE, provide_staff, safe_next
+from jobfuerzwei.web.login import code_error, password_step
 from jobfuerzwei.web.pages import page, redirect
 from jobfuerzwei.web.twofactor import (
-    CODE_FORMAT,
     CODE_WRONG,
     UsedCodes,
     grouped,
-    matching_step,
     new_secret,
-    normalise_code,
     provisioning_uri,
 )
 
 HOME = "/coordinator"
 LOGIN = f"{HOME}/login"
 NO_STORE = CacheControlHeader(no_store=True)
-LOCKED = "Zu viele fehlgeschlagene Anmeldungen für dieses Konto. Bitte versuchen Sie es in 15 Minuten noch einmal."
 LINK_INVALID = (
     "Dieser Link ist abgelaufen oder wurde schon verwendet. Bitte bitten Sie die Koordination um einen neuen Link."
 )
@@ -65,6 +62,22 @@ def used_codes(request: Request[Any, Any, Any]) -> UsedCodes:
         guard = UsedCodes()
         request.app.state.staff_used_codes = guard
     return guard
+
+
+def _code_page(request: Request[Any, Any, Any], target: str, errors: dict[str, str]) -> Template:
+    return page(
+        request,
+        "_login_code.html",
+        status_code=400 if errors else 200,
+        form={"next": target},
+        errors=errors,
+        action=f"{LOGIN}/code",
+        logout_action=f"{HOME}/logout",
+        intro="Bitte geben Sie den sechsstelligen Code ein, den Ihre Authenticator-App für „Job für Zwei“ gerade "
+        "anzeigt.",
+        hint="Telefon verloren? Eine andere Person der Koordination kann Ihre Zwei-Faktor-Anmeldung unter „Team“ "
+        "zurücksetzen.",
+    )
 
 
 def _set_cookie(response: Response[Any], settings: Settings, token: str, max_age: int) -> None:
@@ -100,25 +113,16 @@ class AuthController(Controller):
         settings: NamedDependency[Settings],
     ) -> Response[Any]:
         """Check the password; a half-open session, then the code (or the set-up at the first login)."""
-        form = await request.form()
-        email = str(form.get("email") or "").strip()[:254]
-        password = str(form.get("password") or "")[:1024]
-        target = safe_next(str(form.get("next") or ""))
-        values = {"email": email, "next": target}
-        throttle = login_throttle(request, settings)
-        if email and throttle.is_locked(email):
-            return page(request, "coordinator/login.html", status_code=429, form=values, error=LOCKED)
-        user = await services.authenticate(db_session, email, password) if email and password else None
-        if user is None:
-            if email:
-                throttle.failed(email)
-            return page(
-                request,
-                "coordinator/login.html",
-                status_code=400,
-                form=values,
-                error="E-Mail-Adresse oder Passwort ist falsch.",
-            )
+        checked = await password_step(
+            request,
+            login_throttle(request, settings),
+            lambda email, password: services.authenticate(db_session, email, password),
+            template="coordinator/login.html",
+            next_of=safe_next,
+        )
+        if isinstance(checked, Template):
+            return checked
+        user, target = checked
         # The failure count stays until the code is right: knowing the password must not buy fresh code guesses.
         await services.end_session(db_session, request.cookies.get(SESSION_COOKIE))
         token = await services.start_session(db_session, user, settings.security.session_hours)
@@ -145,7 +149,7 @@ class AuthController(Controller):
         login = await self._half_open(request, db_session)
         if login is None or login[1].totp_secret is None:
             return Redirect(path=f"{LOGIN}?next={quote(target)}", status_code=303)
-        return page(request, "coordinator/login_code.html", form={"next": target}, errors={})
+        return _code_page(request, target, {})
 
     @post("/login/code")
     async def submit_code(
@@ -164,21 +168,21 @@ class AuthController(Controller):
         row, user = login
         throttle = login_throttle(request, settings)
         if throttle.is_locked(user.email):
+            # End the half-open session (a redirect, so the deletion is committed); the login page stays locked.
             await db_session.delete(row)
-            return page(
-                request, "coordinator/login.html", status_code=429, form={"email": "", "next": target}, error=LOCKED
-            )
-        code = normalise_code(str(form.get("code") or ""))
-        error = CODE_FORMAT if code is None else None
-        if code is not None:
-            step = matching_step(secret, code)
-            if step is None or not used_codes(request).accept(user.id, step):
-                throttle.failed(user.email)
-                error = CODE_WRONG
+            response: Response[Any] = redirect(LOGIN, "login_locked")
+            response.delete_cookie(SESSION_COOKIE, path="/")
+            return response
+        error = code_error(
+            str(form.get("code") or ""),
+            secret,
+            account_id=user.id,
+            email=user.email,
+            used=used_codes(request),
+            throttle=throttle,
+        )
         if error:
-            return page(
-                request, "coordinator/login_code.html", status_code=400, form={"next": target}, errors={"code": error}
-            )
+            return _code_page(request, target, {"code": error})
         return await self._verified(request, db_session, settings, login, target)
 
     async def _verified(
@@ -247,13 +251,19 @@ class AuthController(Controller):
         if login is None or login[1].totp_secret is not None:
             return Redirect(path=f"{LOGIN}?next={quote(target)}", status_code=303)
         row, user = login
-        code = normalise_code(str(form.get("code") or ""))
-        step = matching_step(row.pending_totp, code) if code is not None and row.pending_totp else None
-        if step is None:
-            error = CODE_FORMAT if code is None else CODE_WRONG
-            return self._setup_page(request, login, target, {"code": error}, status_code=400)
-        user.totp_secret = row.pending_totp
-        used_codes(request).accept(user.id, step)
+        pending = row.pending_totp or ""
+        throttle = login_throttle(request, settings)
+        error = code_error(
+            str(form.get("code") or ""),
+            pending,
+            account_id=user.id,
+            email=user.email,
+            used=UsedCodes(),  # a new secret: an earlier step of the old one is no replay
+            throttle=throttle,
+        )
+        if error or not pending:
+            return self._setup_page(request, login, target, {"code": error or CODE_WRONG}, status_code=400)
+        user.totp_secret = pending
         return await self._verified(request, db_session, settings, login, target)
 
     @post("/logout")

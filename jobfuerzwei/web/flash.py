@@ -52,7 +52,7 @@ MESSAGES: dict[str, str] = {
     "link_revoked": "Link widerrufen.",
     "answer_unchanged": "Ihre Antwort zu diesem Profil war bereits gespeichert; sie lässt sich nicht mehr ändern.",
     "invite_sent": "Die Einladung zum Portal wurde verschickt.",
-    "portal_locked": "Zu viele fehlgeschlagene Anmeldungen für dieses Konto. "
+    "login_locked": "Zu viele fehlgeschlagene Anmeldungen für dieses Konto. "
     "Bitte versuchen Sie es in 15 Minuten noch einmal.",
     "reset_requested": "Falls es zu dieser Adresse einen Zugang gibt, haben wir eine E-Mail geschickt.",
     "password_set": "Ihr Passwort ist gespeichert. Bitte melden Sie sich jetzt an.",

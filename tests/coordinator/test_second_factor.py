@@ -72,8 +72,16 @@ async def test_wrong_codes_count_towards_the_account_lock(
     limit = 10
     for _ in range(limit):
         assert await _code(client, wrong) == 400
-    assert await _code(client, totp_code(TOTP_SECRET)) == 429
+    # Locked: even the right code ends the half-open session and goes back to the login, which stays locked.
+    assert await _code(client, totp_code(TOTP_SECRET)) == 303
     assert (await client.get("/coordinator", follow_redirects=False)).status_code == 303
+    token = await csrf_token(client, "/coordinator/login")
+    again = await client.post(
+        "/coordinator/login",
+        data={"_csrf_token": token, "email": STAFF_EMAIL, "password": STAFF_PASSWORD},
+        follow_redirects=False,
+    )
+    assert again.status_code == 429
 
 
 async def test_the_first_login_sets_up_the_authenticator_app(
