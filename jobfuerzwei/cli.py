@@ -248,6 +248,8 @@ async def _purge(settings: Settings) -> int:
         f"deleted {run.inactive_deleted} inactive profile(s)",
         f"anonymised {run.referrals_anonymised} closed referral(s)",
         f"purged {run.applications_deleted} declined membership application(s)",
+        f"purged {run.audit_deleted} audit log entr(y/ies) past their retention",
+        f"purged {run.invitations_deleted} invitation(s) of past meetings",
     )
     print("\n".join(lines))  # noqa: T201
     if run.failed_rules:

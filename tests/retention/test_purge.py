@@ -316,6 +316,8 @@ def test_purge_command_prints_the_counts_and_logs_the_run(
         "deleted 1 inactive profile(s)",
         "anonymised 0 closed referral(s)",
         "purged 0 declined membership application(s)",
+        "purged 0 audit log entr(y/ies) past their retention",
+        "purged 0 invitation(s) of past meetings",
     ]
     assert "Maria" not in out
     [run] = asyncio.run(runs())
