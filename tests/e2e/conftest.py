@@ -27,6 +27,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+E2E_SECRET_KEY = "e2e-" + "s" * 40
+"""``JFZ_SECRET_KEY`` of the served app (tests sign RSVP and unsubscribe links with it)."""
 
 
 @pytest.fixture
@@ -38,7 +40,7 @@ def live_server(database_url: str, smtp_server: tuple[Sink, int], tmp_path: Path
         **os.environ,
         "JFZ_ENV": "production",
         "JFZ_DATABASE_URL": database_url,
-        "JFZ_SECRET_KEY": "e2e-" + "s" * 40,
+        "JFZ_SECRET_KEY": E2E_SECRET_KEY,
         "JFZ_BASE_URL": base,
         "JFZ_SMTP_HOST": "127.0.0.1",
         "JFZ_SMTP_PORT": str(smtp_server[1]),

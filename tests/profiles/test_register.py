@@ -62,7 +62,7 @@ async def test_privacy_notice_shows_version_controller_and_retention(
     imprint = await client.get("/imprint")
     assert imprint.status_code == 200
     assert "Impressum" in imprint.text
-    assert "ESCO classification, © European Union, CC BY 4.0" in imprint.text
+    assert '<span lang="en">ESCO classification, © European Union</span>, CC BY 4.0' in imprint.text
 
 
 async def test_registration_form_offers_active_members_and_noch_offen(
