@@ -12,6 +12,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import event
 from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry, NullPool
 
@@ -31,7 +32,46 @@ def create_engine(url: str, *, echo: bool = False, null_pool: bool = False) -> A
         return engine
     if not null_pool:
         pool = {"pool_size": 10, "max_overflow": 10}
-    return create_async_engine(url, echo=echo, hide_parameters=True, pool_pre_ping=True, **pool)
+    # pre-ping replaces connections a database restart closed; the connect timeout keeps a request from hanging
+    # for asyncpg's default minute when the server does not answer at all (it gets a 503 instead, see web/errors.py)
+    return create_async_engine(
+        url, echo=echo, hide_parameters=True, pool_pre_ping=True, connect_args={"timeout": 10}, **pool
+    )
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    """The database cannot be reached right now (restart, failover, network), as opposed to a bug in a query.
+
+    Refused connections surface as plain ``ConnectionError`` (asyncpg raises them unwrapped at connect), dropped
+    ones as SQLAlchemy ``OperationalError``/``InterfaceError`` or a ``DBAPIError`` that invalidated its connection;
+    a server starting up or shutting down answers with asyncpg's own errors; on SQLite only "database is locked"
+    counts. Causes are followed.
+    """
+    import asyncpg.exceptions as pg_errors
+
+    unavailable = (
+        ConnectionError,
+        pg_errors.PostgresConnectionError,
+        pg_errors.CannotConnectNowError,
+        pg_errors.AdminShutdownError,
+        pg_errors.CrashShutdownError,
+        pg_errors.InterfaceError,
+    )
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, unavailable):
+            return True
+        if isinstance(current, DBAPIError) and current.connection_invalidated:
+            return True
+        # SQLite has no connections to lose: there only a busy database counts ("no such table" is a bug)
+        if isinstance(current, OperationalError | InterfaceError) and (
+            "sqlite" not in type(current.orig).__module__ or "locked" in str(current.orig)
+        ):
+            return True
+        current = current.__cause__
+    return False
 
 
 def sqlite_pragmas(*, busy_timeout_ms: int) -> Callable[[DBAPIConnection, ConnectionPoolEntry], None]:

@@ -37,17 +37,28 @@ T = TypeVar("T")
 
 
 class Feed:
-    """Claimed rows for the lanes; claims the next batch in the background when it runs low."""
+    """Claimed rows for the lanes; claims the next batch in the background when it runs low.
+
+    A row whose lease ran out while it waited here (a slow server, a busy machine) is due again, and the next claim
+    takes it again, under this worker's own name: the claim then only renews its lease. ``outstanding`` keeps it
+    from being queued twice, which would send it twice (the markers cannot tell two holders of one name apart).
+    """
 
     def __init__(
         self, rows: Sequence[OutboxMessage], claim: Callable[[], Awaitable[Sequence[OutboxMessage]]], low_water: int
     ) -> None:
         self.queue = collections.deque(rows)
         self.total = len(rows)
+        self.outstanding: set[UUID] = {r.id for r in rows}
+        """Rows of this round that are queued or being sent."""
         self._claim = claim
         self._low_water = low_water
         self._refill_task: asyncio.Task[None] | None = None
         self._exhausted = False
+
+    def done(self, row_id: UUID) -> None:
+        """A lane has recorded the row's outcome."""
+        self.outstanding.discard(row_id)
 
     def stop(self) -> None:
         """Claim nothing more in this round."""
@@ -84,10 +95,12 @@ class Feed:
         except Exception:
             log.exception("claiming the next batch failed")
             more = []
+        more = [r for r in more if r.id not in self.outstanding]
+        self.outstanding.update(r.id for r in more)
         if more:
             self.queue.extend(more)
             self.total += len(more)
-        else:
+        else:  # nothing due, or only rows already here: claiming again at once would only spin
             self._exhausted = True
         self._refill_task = None
 

@@ -6,7 +6,9 @@ commits ``status = sent``. A crash before the first commit leaves an unterminate
 discards when the connection drops (RFC 5321 §4.1.1.4): the row is still ``sending`` and is sent again. A crash
 after it leaves the row ``releasing``: the server may or may not have the mail. Such rows (at most one per SMTP
 connection per crash) are never sent again automatically; they become ``failed`` with "delivery uncertain", and
-the coordinator decides. Sending on after a ``250`` whose commit was lost would be the classic duplicate.
+the coordinator decides. Sending on after a ``250`` whose commit was lost would be the classic duplicate. A
+connection found closed when the dot is due (it dropped while "releasing" was committed) never carried the dot:
+that row is retried, not flagged.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import aiosmtplib
-from aiosmtplib.protocol import PERIOD_REGEX, normalize_message_line_endings
+from aiosmtplib.protocol import PERIOD_REGEX, SMTPProtocol, normalize_message_line_endings
 
 from jobfuerzwei.config import MailSettings
 
@@ -118,8 +120,15 @@ class SmtpConnection:
             if not await before_release():
                 self.close()  # the server discards the unterminated message
                 raise SupersededError
-            protocol._response_pending = True
-            protocol.write(b".\r\n")
+            try:
+                protocol._response_pending = True
+                protocol.write(b".\r\n")
+            except (aiosmtplib.SMTPException, OSError) as exc:
+                # The connection dropped while "releasing" was committed: the final dot never left this process, so
+                # the server discards the message. Safe to send again (the row is still held by this worker).
+                _retrieve_lost_response(protocol)
+                self.close()
+                raise TransientMailError(f"connection lost before release: {type(exc).__name__}") from exc
             try:
                 response = await protocol.read_response(timeout=60)
             except (aiosmtplib.SMTPException, OSError) as exc:
@@ -135,6 +144,14 @@ class SmtpConnection:
             await self.client.rset()
         except (aiosmtplib.SMTPException, OSError):
             self.close()
+
+
+def _retrieve_lost_response(protocol: SMTPProtocol) -> None:
+    # aiosmtplib stores the connection loss on the pending response future; nobody reads it after we give up,
+    # and asyncio would log "Future exception was never retrieved".
+    waiter = protocol._response_waiter
+    if waiter is not None and waiter.done() and not waiter.cancelled():
+        waiter.exception()
 
 
 def _classify(code: int, message: str) -> Exception:

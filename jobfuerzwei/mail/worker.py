@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from jobfuerzwei.config import MailSettings
 from jobfuerzwei.db.base import utcnow
+from jobfuerzwei.db.engine import is_database_unavailable
 from jobfuerzwei.mail.lanes import AsyncMarker, Feed, Marker, SyncMarker
 from jobfuerzwei.mail.messages import Attachment, build_mime
 from jobfuerzwei.mail.models import OutboxBody, OutboxMessage, OutboxStatus
@@ -62,8 +63,11 @@ class OutboxWorker:
             while not stop.is_set():
                 try:
                     handled = await self.run_once()
-                except Exception:  # the loop must survive a database outage; the next round retries
-                    log.exception("outbox round failed")
+                except Exception as exc:  # the loop must survive a database outage; the next round retries
+                    if is_database_unavailable(exc):  # one line per round, no traceback, no personal data
+                        log.warning("outbox round failed: database unavailable (%s)", type(exc).__name__)
+                    else:
+                        log.exception("outbox round failed")
                     handled = 0
                 if handled:
                     continue
@@ -100,9 +104,18 @@ class OutboxWorker:
                 markers = [self._sqlite_marker(engine) for _ in lanes]
             else:  # PostgreSQL: a connection per lane, so the per-row commits run in parallel
                 markers = [AsyncMarker(await stack.enter_async_context(engine.connect()), self.name) for _ in lanes]
-            await asyncio.gather(
-                *(self._deliver(conn, feed, marker) for conn, marker in zip(lanes, markers, strict=True))
+            # A lane that fails unexpectedly (the database went away, say) must not leave the others running on
+            # connections the exit stack is about to close: wait for all of them, then raise the first error.
+            results = await asyncio.gather(
+                *(self._deliver(conn, feed, marker) for conn, marker in zip(lanes, markers, strict=True)),
+                return_exceptions=True,
             )
+            errors = [r for r in results if isinstance(r, BaseException)]
+            if errors:
+                with contextlib.suppress(Exception):  # best effort; otherwise the lease hands them on later
+                    for row in await feed.drain():
+                        await self._retry(markers[0], row, "not attempted: round failed", count=False)
+                raise errors[0]
             # every connection failed: what is left waits for the next round, without counting as an attempt
             for row in await feed.drain():
                 await self._retry(markers[0], row, "not attempted: connection lost", count=False)
@@ -190,6 +203,7 @@ class OutboxWorker:
         try:
             while (row := await feed.next()) is not None:
                 await self._deliver_one(conn, feed, marker, row, delivered)
+                feed.done(row.id)
                 if conn.client is None and feed.stopped:
                     return
         finally:
