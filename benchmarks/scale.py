@@ -519,7 +519,7 @@ def _wrk(base: str, paths: list[str], *, cookie: str, seconds: int, connections:
             check=True,
         ).stdout
     if os.environ.get("JFZ_BENCH_DEBUG"):
-        print(out)  # noqa: T201
+        print(out)
     found = re.search(r"RESULT (\d+) (\d+) ([\d.]+) ([\d.]+) ([\d.]+) (\d+)", out)
     if found is None:
         raise RuntimeError(out)

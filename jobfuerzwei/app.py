@@ -14,11 +14,14 @@ from litestar.config.csrf import CSRFConfig
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import HTTPException
 from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from jobfuerzwei.accessibility.controllers import controllers as accessibility_controllers
 from jobfuerzwei.audit.controllers import controllers as audit_controllers
 from jobfuerzwei.circulation.controllers import controllers as circulation_controllers
 from jobfuerzwei.config import Settings, load_settings
@@ -47,9 +50,11 @@ from jobfuerzwei.staff.controllers import controllers as staff_controllers
 from jobfuerzwei.web.auth import LoginRequired, login_redirect
 from jobfuerzwei.web.errors import domain_error_handler, http_error_handler, internal_error_handler
 from jobfuerzwei.web.security import (
+    add_security_headers,
     client_address,
     host_check_middleware,
     is_rate_limited_request,
+    reject_control_characters,
     security_headers,
 )
 from jobfuerzwei.web.templating import STATIC_DIR, TEMPLATES_DIR, template_engine
@@ -128,6 +133,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             *transfer_controllers,
             *results_controllers,
             *event_controllers,
+            *accessibility_controllers,
         ],
         dependencies={
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
@@ -141,7 +147,8 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             cookie_httponly=True,
             cookie_samesite="lax",
             # RFC 8058: mail providers POST the one-click unsubscribe without cookies; the link's HMAC is the check.
-            exclude=["/healthz", "/mail/unsubscribe"],
+            # Anchored: Litestar searches the patterns anywhere in the path ("/e/healthz/referral" would match).
+            exclude=["^/healthz$", "^/mail/unsubscribe/"],
         ),
         middleware=[
             host_check_middleware(settings.security.allowed_hosts),
@@ -152,6 +159,8 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             ).middleware,
         ],
         response_headers=security_headers(),
+        before_send=[add_security_headers],
+        before_request=reject_control_characters,
         exception_handlers={
             LoginRequired: login_redirect,
             DomainError: domain_error_handler,
@@ -161,5 +170,8 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         lifespan=[background],
         after_response=wake_worker,
         request_max_body_size=MAX_BODY_BYTES,
+        # Only the JSON schema (built once, then cached): Litestar's default also renders YAML (about 2 s of CPU per
+        # request, never cached: a cheap denial of service) and viewer pages that load scripts from CDNs.
+        openapi_config=OpenAPIConfig(title="jobfuerzwei", version="1", render_plugins=[JsonRenderPlugin()]),
         debug=False,
     )

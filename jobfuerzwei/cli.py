@@ -48,6 +48,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1, help="web worker processes (production)")
     sub.add_parser("migrate", help="upgrade the database to the newest schema")
+    backup = sub.add_parser(
+        "backup", help="SQLite only: write a consistent copy of the database to a new file, while the app runs"
+    )
+    backup.add_argument("path", type=Path, help="the new file (PostgreSQL: use pg_dump, see README)")
     sub.add_parser("worker", help="run the outbox mail worker (production; several may run on PostgreSQL)")
     staff = sub.add_parser("create-staff", help="create a staff account (password read from stdin)")
     staff.add_argument("email")
@@ -95,6 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911  # one bran
     if args.command == "migrate":
         migrate(settings.db.url)
         return 0
+    if args.command == "backup":
+        return _backup(settings, args.path)
     if args.command == "worker":
         tune_gc()
         return asyncio.run(_worker(settings))
@@ -188,6 +194,18 @@ async def _dev_setup(settings: Settings) -> None:
                 f"Zwei-Faktor-Code: Schlüssel {secret} in eine Authenticator-App eingeben, "
                 f"oder den aktuellen Code mit: ./jfz totp-code {email}"
             )
+
+
+def _backup(settings: Settings, path: Path) -> int:
+    from jobfuerzwei.db.backup import BackupError, backup_sqlite
+
+    try:
+        result = backup_sqlite(settings.db.url, path)
+    except BackupError as exc:
+        print(f"jobfuerzwei: {exc}", file=sys.stderr)  # noqa: T201
+        return 2
+    print(f"backup written: {result.path} ({result.size} bytes, integrity ok)")  # noqa: T201
+    return 0
 
 
 async def _create_staff(settings: Settings, email: str, password: str, name: str, role: StaffRole) -> None:

@@ -54,6 +54,13 @@ class MailSettings:
     dev_sink: bool = False
     """Start a local SMTP sink (aiosmtpd) whose messages the coordinator can read in the app."""
     message_id_domain: str = "jobfuerzwei.example"
+    accessibility_contact: str | None = None
+    """Recipient of the feedback form on the accessibility statement (default: ``reply_to``, else ``sender``)."""
+
+    @property
+    def accessibility_recipient(self) -> str:
+        """Where accessibility feedback goes: ``JFZ_ACCESSIBILITY_CONTACT``, else the reply-to, else the sender."""
+        return self.accessibility_contact or self.reply_to or self.sender
 
 
 @dataclass(frozen=True)
@@ -218,6 +225,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         run_worker_in_app=_bool(env.get("JFZ_WORKER_IN_APP"), dev),
         dev_sink=dev_sink,
         message_id_domain=env.get("JFZ_MESSAGE_ID_DOMAIN", MailSettings.message_id_domain),
+        accessibility_contact=env.get("JFZ_ACCESSIBILITY_CONTACT") or None,
     )
     default_weights = Weights()
     weights = Weights(

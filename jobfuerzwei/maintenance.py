@@ -20,6 +20,7 @@ from jobfuerzwei.coordinator.digest import send_coordinator_digest
 from jobfuerzwei.dataprotection.models import PurgeTrigger
 from jobfuerzwei.dataprotection.retention import run_purge
 from jobfuerzwei.db.base import utcnow
+from jobfuerzwei.db.engine import is_database_unavailable
 from jobfuerzwei.employers.mail_prefs import send_digests
 from jobfuerzwei.events.services import fill_free_places, send_event_reminders
 from jobfuerzwei.referrals.reminders import remind_stale_referrals
@@ -59,7 +60,10 @@ async def run_periodically(
     while not stop.is_set():
         try:
             await run_once(session_maker, settings)
-        except Exception:  # a database outage must not end the loop
-            log.exception("purge run failed")
+        except Exception as exc:  # a database outage must not end the loop
+            if is_database_unavailable(exc):
+                log.warning("purge run failed: database unavailable (%s); retried next time", type(exc).__name__)
+            else:
+                log.exception("purge run failed")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=interval)

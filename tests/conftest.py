@@ -105,11 +105,26 @@ class Sink:
         return [m for m in self.messages if str(m["To"]) == address]
 
 
+@dataclass
+class SinkHandler:
+    """What aiosmtpd gets instead of the ``Sink`` itself.
+
+    aiosmtpd looks up the ``handle_*`` hooks with ``inspect.getmembers`` on every new connection, which reads every
+    attribute, so handing it the ``Sink`` would parse every mail received so far (``Sink.messages``) per connection
+    and stall the server once hundreds have arrived (tests/faults opens hundreds of connections).
+    """
+
+    sink: Sink
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        return await self.sink.handle_DATA(server, session, envelope)
+
+
 @pytest.fixture(scope="session")
 def smtp_server() -> Iterator[tuple[Sink, int]]:
     sink = Sink()
     port = free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller = Controller(SinkHandler(sink), hostname="127.0.0.1", port=port)
     controller.start()
     yield sink, port
     controller.stop()

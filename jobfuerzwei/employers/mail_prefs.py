@@ -54,7 +54,7 @@ async def contact_for_unsubscribe(
     """The contact of a valid unsubscribe link, or ``LinkInvalid``."""
     expected = unsubscribe_signature(settings.security.secret_key, contact_id)
     contact = await session.get(MemberContact, contact_id)
-    if not hmac.compare_digest(expected, sig) or contact is None:
+    if not hmac.compare_digest(expected.encode(), sig.encode()) or contact is None:
         raise LinkInvalid("Dieser Abmeldelink ist ungültig oder die Adresse ist nicht mehr gespeichert.")
     return contact
 

@@ -11,6 +11,7 @@ import io
 from collections.abc import Iterator, Sequence
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from jobfuerzwei.events.schemas import RSVP_LABELS, to_local
 from jobfuerzwei.events.services import Attendee, AttendeeList
@@ -61,7 +62,8 @@ def attendees_xlsx(attendees: AttendeeList, title: str) -> bytes:
     sheet.append([title])
     sheet.append(list(HEADER))
     for row in _rows(attendees):
-        sheet.append(list(row))
+        # openpyxl refuses control characters in a cell (a 500 for a name stored before the form refused them)
+        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row])
     for cells in sheet.iter_rows():
         for cell in cells:
             if isinstance(cell.value, str):

@@ -209,7 +209,7 @@ def _check_place(values: dict[str, str], errors: dict[str, str]) -> tuple[str, s
 def _check_capacity(value: str, errors: dict[str, str]) -> int | None:
     if not value:
         return None
-    if value.isdigit() and 1 <= int(value) <= MAX_CAPACITY:
+    if value.isascii() and value.isdigit() and 1 <= int(value) <= MAX_CAPACITY:
         return int(value)
     errors["capacity"] = (
         f"Bitte geben Sie eine ganze Zahl zwischen 1 und {MAX_CAPACITY} an, "

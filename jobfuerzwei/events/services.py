@@ -69,7 +69,7 @@ async def invitation_for_link(session: AsyncSession, settings: Settings, invitat
     invitation = await session.scalar(
         select(Invitation).where(Invitation.id == invitation_id).options(selectinload(Invitation.event))
     )
-    if not hmac.compare_digest(expected, sig) or invitation is None:
+    if not hmac.compare_digest(expected.encode(), sig.encode()) or invitation is None:
         raise LinkInvalid("Dieser Link ist ungültig, oder die Einladung besteht nicht mehr.")
     return invitation
 

@@ -197,7 +197,10 @@ def registered_profile_id(secret: str, mark: str | None) -> UUID | None:
         profile_id, expires = UUID(hex=raw_id), int(raw_expires)
     except ValueError:
         return None
-    if not hmac.compare_digest(_mark_mac(secret, profile_id, expires), mac) or expires < utcnow().timestamp():
+    if (
+        not hmac.compare_digest(_mark_mac(secret, profile_id, expires).encode(), mac.encode())
+        or expires < utcnow().timestamp()
+    ):
         return None
     return profile_id
 

@@ -84,9 +84,11 @@ def read_pending(settings: Settings, contact_id: UUID, value: str | None) -> str
     if len(parts) != 4 or len(value or "") > 300:
         return None
     owner, secret, expires, signature = parts
-    if not hmac.compare_digest(signature, _pending_signature(settings, f"{owner}.{secret}.{expires}")):
+    if not hmac.compare_digest(
+        signature.encode(), _pending_signature(settings, f"{owner}.{secret}.{expires}").encode()
+    ):
         return None
-    if owner != str(contact_id) or not expires.isdigit() or int(expires) < time.time():
+    if owner != str(contact_id) or not (expires.isascii() and expires.isdigit()) or int(expires) < time.time():
         return None
     return secret
 

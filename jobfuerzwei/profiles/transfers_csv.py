@@ -313,7 +313,7 @@ def sign_csv(settings: Settings, member_id: UUID, text: str) -> tuple[str, str]:
 
 def unsign_csv(settings: Settings, member_id: UUID, payload: str, signature: str) -> str:
     """The previewed text, or ``TransferCsvError`` when the hidden fields were changed."""
-    if not hmac.compare_digest(_mac(settings, member_id, payload), signature):
+    if not hmac.compare_digest(_mac(settings, member_id, payload).encode(), signature.encode()):
         raise TransferCsvError("Die Vorschau ist ungültig. Bitte laden Sie die Datei erneut hoch.")
     try:
         return base64.b64decode(payload, validate=True).decode("utf-8")

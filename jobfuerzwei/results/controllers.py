@@ -144,7 +144,9 @@ class ResultsController(Controller):
         year: Annotated[str, QueryParameter(name="year")] = "",
     ) -> Redirect:
         """The year picker's target: on to that year's report (this year's without a valid choice)."""
-        chosen = int(year) if year.isdigit() and FIRST_YEAR <= int(year) <= LAST_YEAR else _this_year()
+        chosen = (
+            int(year) if year.isascii() and year.isdigit() and FIRST_YEAR <= int(year) <= LAST_YEAR else _this_year()
+        )
         return Redirect(path=f"{HOME}/report/{chosen}", status_code=303)
 
     @get("/report/{year:int}")

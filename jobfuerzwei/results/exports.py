@@ -87,8 +87,9 @@ def to_xlsx(table: Table) -> bytes:
         for c, value in enumerate(row, start=1):
             cell = sheet.cell(row=r, column=c)
             if isinstance(value, str):
-                cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
-                if is_formula_like(value):
+                # Judge the text as stored: "\x01=HYPERLINK(…)" loses its control character and would be a formula.
+                cell.value = text = ILLEGAL_CHARACTERS_RE.sub("", value)
+                if is_formula_like(text):
                     cell.data_type = "s"  # openpyxl would store "=…" as a formula; keep it text
             else:
                 cell.value = value

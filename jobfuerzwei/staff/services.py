@@ -200,7 +200,7 @@ def password_link_token(secret_key: str, user: StaffUser, *, now: float | None =
 async def user_for_password_token(session: AsyncSession, secret_key: str, token: str) -> StaffUser | None:
     """The active account a password link belongs to, if its signature holds and it is unused and unexpired."""
     parts = token.split(".")
-    if len(parts) != 3 or len(token) > 200 or not parts[1].isdigit():
+    if len(parts) != 3 or len(token) > 200 or not (parts[1].isascii() and parts[1].isdigit()):
         return None
     try:
         user_id = UUID(hex=parts[0])
@@ -209,7 +209,7 @@ async def user_for_password_token(session: AsyncSession, secret_key: str, token:
     user = await session.get(StaffUser, user_id)
     if user is None or not user.is_active or int(parts[1]) < time.time():
         return None
-    if not hmac.compare_digest(parts[2], _link_signature(secret_key, user, int(parts[1]))):
+    if not hmac.compare_digest(parts[2].encode(), _link_signature(secret_key, user, int(parts[1])).encode()):
         return None
     return user
 

@@ -9,8 +9,9 @@ from typing import Any
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotFoundException, PermissionDeniedException
 from litestar.response import Template
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
 
+from jobfuerzwei.db.engine import is_database_unavailable
 from jobfuerzwei.errors import DomainError
 
 log = logging.getLogger("jobfuerzwei.web")
@@ -25,6 +26,7 @@ _TITLES = {
     413: "Datei zu groß",
     429: "Zu viele Anfragen",
     500: "Interner Fehler",
+    503: "Vorübergehend nicht erreichbar",
 }
 _TEXTS = {
     403: "Sie haben keinen Zugriff auf diese Seite, oder Ihr Formular ist abgelaufen. "
@@ -33,7 +35,12 @@ _TEXTS = {
     413: "Die Anfrage ist zu groß. Lebensläufe dürfen höchstens 5 MB groß sein.",
     429: "Sie haben zu viele Anfragen in kurzer Zeit gestellt. Bitte warten Sie eine Minute.",
     500: "Es ist ein Fehler aufgetreten. Bitte versuchen Sie es später noch einmal.",
+    503: "Die Datenbank ist gerade nicht erreichbar, zum Beispiel wegen Wartungsarbeiten. Falls Sie ein Formular "
+    "abgeschickt haben, wurde es nicht gespeichert. Bitte versuchen Sie es in einer Minute noch einmal.",
 }
+
+RETRY_AFTER_SECONDS = 30
+"""Sent with a 503 while the database is unreachable (a restart takes seconds)."""
 
 
 def _wants_json(request: Request[Any, Any, Any]) -> bool:
@@ -87,6 +94,15 @@ def redact_path(path: str) -> str:
 
 
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    """Log the exception and the path without its token; no request data (it may carry personal data)."""
+    """Log the exception and the path without its token; no request data (it may carry personal data).
+
+    An unreachable database (restart, failover) is no bug: a German 503 page with ``Retry-After`` and one log line.
+    """
+    if is_database_unavailable(exc):
+        path = redact_path(request.url.path)
+        log.warning("database unavailable (%s) on %s %s", type(exc).__name__, request.method, path)
+        response = _render(request, HTTP_503_SERVICE_UNAVAILABLE, _TEXTS[503])
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     log.error("unhandled %s on %s %s", type(exc).__name__, request.method, redact_path(request.url.path), exc_info=exc)
     return _render(request, HTTP_500_INTERNAL_SERVER_ERROR, _TEXTS[500])

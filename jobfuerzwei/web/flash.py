@@ -28,6 +28,7 @@ MESSAGES: dict[str, str] = {
     "merged": "Profile zusammengeführt.",
     "member_saved": "Mitglied gespeichert.",
     "application_received": "Vielen Dank, Ihr Antrag ist eingegangen.",
+    "accessibility_feedback_sent": "Vielen Dank, Ihre Rückmeldung zur Barrierefreiheit ist bei uns eingegangen.",
     "application_approved": "Mitglied aufgenommen; die Ansprechperson hat eine Einladung zum Portal erhalten.",
     "application_declined": "Antrag abgelehnt; die Begründung wurde per E-Mail verschickt.",
     "membership_paused": "Die Mitgliedschaft ist pausiert; Sie erhalten keine Profile, bis Sie sie fortsetzen.",

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 
 from litestar import Request
 from litestar.connection import ASGIConnection
-from litestar.datastructures import ResponseHeader
+from litestar.datastructures import MutableScopeHeaders, ResponseHeader
 from litestar.response.base import ASGIResponse
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from jobfuerzwei.errors import DomainError
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
@@ -28,6 +31,23 @@ def security_headers() -> list[ResponseHeader]:
     ]
 
 
+_HEADER_PAIRS = tuple((h.name.lower(), h.value or "") for h in security_headers())
+
+
+async def add_security_headers(message: Message, scope: Scope) -> None:
+    """``before_send`` hook: the security headers on every response, also those that bypass the route handlers.
+
+    ``response_headers`` reach only handler responses; 404/405 from the router, the CSRF 403, 413, 429, the Host
+    check's 400 and static files are sent without them. A header a response sets itself is kept.
+    """
+    if message["type"] != "http.response.start":
+        return
+    headers = MutableScopeHeaders.from_message(message)
+    for name, value in _HEADER_PAIRS:
+        if name not in headers:
+            headers[name] = value
+
+
 def client_address(connection: ASGIConnection, trusted_proxies: Iterable[str]) -> str:  # type: ignore[type-arg]
     """The peer address; the last X-Forwarded-For hop only when the peer is a configured proxy."""
     peer = connection.client.host if connection.client else "unknown"
@@ -39,6 +59,33 @@ def client_address(connection: ASGIConnection, trusted_proxies: Iterable[str]) -
     return peer
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""C0 control characters and DEL; tab, line feed and carriage return (text areas) pass."""
+CONTROL_MESSAGE = (
+    "Ihre Eingabe enthält unzulässige Steuerzeichen (zum Beispiel ein Nullzeichen). "
+    "Bitte entfernen Sie diese und versuchen Sie es noch einmal."
+)
+
+
+async def reject_control_characters(request: Request) -> None:  # type: ignore[type-arg]
+    """``before_request`` hook: a clear 400 for control characters in the query or a form field.
+
+    PostgreSQL refuses NUL in text (the request would end in a 500, and SQLite would store it); no field here has a
+    use for the others. Uploaded files are not text and are not checked here.
+    """
+    texts = [*request.query_params.keys(), *request.query_params.values()]
+    if request.method == "POST" and request.content_type[0] in (
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
+        for key, value in (await request.form()).multi_items():
+            texts.append(key)
+            if isinstance(value, str):
+                texts.append(value)
+    if any(_CONTROL.search(text) for text in texts):
+        raise DomainError(CONTROL_MESSAGE)
+
+
 RATE_LIMITED_PATHS = (
     "/register",
     "/join",
@@ -46,6 +93,7 @@ RATE_LIMITED_PATHS = (
     "/portal/login",
     "/portal/login/code",
     "/portal/password/forgot",
+    "/barrierefreiheit",
 )
 
 
