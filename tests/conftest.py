@@ -65,14 +65,25 @@ def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> It
 
 
 async def _pg_admin(url: str, statement: str) -> None:
+    """Run one statement as the admin role.
+
+    ``DROP DATABASE … WITH (FORCE)`` is retried for a few seconds: an autovacuum worker that just started on the
+    database runs as the superuser, and the test role may not terminate it (it ends on its own).
+    """
     import asyncpg
 
     dsn = url.replace("postgresql+asyncpg", "postgresql")
-    conn = await asyncpg.connect(dsn)
-    try:
-        await conn.execute(statement)
-    finally:
-        await conn.close()
+    for attempt in range(20):
+        conn = await asyncpg.connect(dsn)
+        try:
+            await conn.execute(statement)
+            return
+        except (asyncpg.InsufficientPrivilegeError, asyncpg.ObjectInUseError):
+            if not statement.startswith("DROP DATABASE") or attempt == 19:
+                raise
+        finally:
+            await conn.close()
+        await asyncio.sleep(0.5)
 
 
 @dataclass

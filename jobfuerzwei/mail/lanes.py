@@ -40,8 +40,10 @@ class Feed:
     """Claimed rows for the lanes; claims the next batch in the background when it runs low.
 
     A row whose lease ran out while it waited here (a slow server, a busy machine) is due again, and the next claim
-    takes it again, under this worker's own name: the claim then only renews its lease. ``outstanding`` keeps it
-    from being queued twice, which would send it twice (the markers cannot tell two holders of one name apart).
+    takes it again, under this worker's own name: the claim then only renews its lease. ``seen`` keeps it from
+    being queued twice, which would send it twice (the markers cannot tell two holders of one name apart). A row
+    stays in ``seen`` after a lane finished it: a claim already in flight may still return it (it took the row
+    while it was being sent), and queueing it then would send it again.
     """
 
     def __init__(
@@ -49,16 +51,12 @@ class Feed:
     ) -> None:
         self.queue = collections.deque(rows)
         self.total = len(rows)
-        self.outstanding: set[UUID] = {r.id for r in rows}
-        """Rows of this round that are queued or being sent."""
+        self.seen: set[UUID] = {r.id for r in rows}
+        """Every row of this round: queued, being sent, or finished."""
         self._claim = claim
         self._low_water = low_water
         self._refill_task: asyncio.Task[None] | None = None
         self._exhausted = False
-
-    def done(self, row_id: UUID) -> None:
-        """A lane has recorded the row's outcome."""
-        self.outstanding.discard(row_id)
 
     def stop(self) -> None:
         """Claim nothing more in this round."""
@@ -95,8 +93,8 @@ class Feed:
         except Exception:
             log.exception("claiming the next batch failed")
             more = []
-        more = [r for r in more if r.id not in self.outstanding]
-        self.outstanding.update(r.id for r in more)
+        more = [r for r in more if r.id not in self.seen]
+        self.seen.update(r.id for r in more)
         if more:
             self.queue.extend(more)
             self.total += len(more)

@@ -203,7 +203,6 @@ class OutboxWorker:
         try:
             while (row := await feed.next()) is not None:
                 await self._deliver_one(conn, feed, marker, row, delivered)
-                feed.done(row.id)
                 if conn.client is None and feed.stopped:
                     return
         finally:

@@ -1,7 +1,7 @@
 """A row whose lease runs out while it waits in the worker's own feed is not sent twice by that worker.
 
 With a slow server the rows claimed last wait longer than the lease; the next claim then takes them again under
-the same worker name (it only renews their lease). Before ``Feed.outstanding`` they were queued a second time and
+the same worker name (it only renews their lease). Before ``Feed.seen`` they were queued a second time and
 sent twice; ``tests/mail/test_worker_crash.py`` (lease 2 s) showed it on a busy machine.
 """
 
