@@ -278,6 +278,9 @@ async def circulate(
         days=settings.security.employer_token_days,
         recipient_ids=[row["id"] for row in recipients],
     )
+    unsubscribe = {
+        contact_id: mail_prefs.unsubscribe_url(settings, contact_id) for c in chosen for contact_id, _ in c.emails
+    }
     await enqueue_many(
         session,
         settings,
@@ -286,14 +289,16 @@ async def circulate(
         text=rendered.text,
         html=rendered.html,
         recipients=[
-            (address, {_TOKEN_SLOT: token, _UNSUBSCRIBE_SLOT: mail_prefs.unsubscribe_url(settings, contact_id)})
+            (address, {_TOKEN_SLOT: token, _UNSUBSCRIBE_SLOT: unsubscribe[contact_id]})
             for c, token in zip(chosen, clear_tokens, strict=True)
             for contact_id, address in c.emails
         ],
         profile_id=profile.id,
         batch_id=circulation.id,
         headers={
-            address: mail_prefs.list_headers(settings, contact_id) for c in chosen for contact_id, address in c.emails
+            address: mail_prefs.list_headers(settings, contact_id, unsubscribe[contact_id])
+            for c in chosen
+            for contact_id, address in c.emails
         },
     )
     return circulation

@@ -30,7 +30,7 @@ MAIL_MODES = {"immediate": "Jedes Profil sofort per E-Mail", "digest": "Eine Üb
 
 def unsubscribe_signature(secret: str, contact_id: UUID) -> str:
     """HMAC-SHA256 of the contact id (first 128 bits, URL-safe)."""
-    mac = hmac.new(secret.encode(), f"unsubscribe:{contact_id}".encode(), hashlib.sha256).digest()[:16]
+    mac = hmac.digest(secret.encode(), f"unsubscribe:{contact_id}".encode(), hashlib.sha256)[:16]  # one-shot C call
     return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
 
 
@@ -40,10 +40,13 @@ def unsubscribe_url(settings: Settings, contact_id: UUID) -> str:
     return f"{settings.base_url}/mail/unsubscribe/{contact_id}/{sig}"
 
 
-def list_headers(settings: Settings, contact_id: UUID) -> dict[str, str]:
-    """``List-Unsubscribe`` and ``List-Unsubscribe-Post`` (RFC 8058) for a mail to a member contact."""
+def list_headers(settings: Settings, contact_id: UUID, url: str | None = None) -> dict[str, str]:
+    """``List-Unsubscribe`` and ``List-Unsubscribe-Post`` (RFC 8058) for a mail to a member contact.
+
+    ``url``: the contact's ``unsubscribe_url`` when the caller has it already.
+    """
     return {
-        "List-Unsubscribe": f"<{unsubscribe_url(settings, contact_id)}>",
+        "List-Unsubscribe": f"<{url or unsubscribe_url(settings, contact_id)}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
 

@@ -15,6 +15,7 @@ import logging
 import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, fields
 from enum import StrEnum
 from functools import lru_cache
 from typing import Protocol, TypeVar
@@ -36,6 +37,27 @@ log = logging.getLogger("jobfuerzwei.mail")
 T = TypeVar("T")
 
 
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """What the worker needs of a claimed outbox row (the columns of ``CLAIMED_COLUMNS``, in their order)."""
+
+    id: UUID
+    message_id: str
+    to_addr: str
+    subject: str
+    body_text: str
+    body_html: str
+    body_id: UUID | None
+    fill: dict[str, str]
+    headers: str
+    attachment: dict[str, str] | None
+    attempts: int
+    created_at: dt.datetime
+
+
+CLAIMED_COLUMNS = tuple(OutboxMessage.__table__.c[f.name] for f in fields(Claimed))
+
+
 class Feed:
     """Claimed rows for the lanes; claims the next batch in the background when it runs low.
 
@@ -47,7 +69,7 @@ class Feed:
     """
 
     def __init__(
-        self, rows: Sequence[OutboxMessage], claim: Callable[[], Awaitable[Sequence[OutboxMessage]]], low_water: int
+        self, rows: Sequence[Claimed], claim: Callable[[], Awaitable[Sequence[Claimed]]], low_water: int
     ) -> None:
         self.queue = collections.deque(rows)
         self.total = len(rows)
@@ -67,7 +89,7 @@ class Feed:
         """No more rows will be claimed in this round."""
         return self._exhausted
 
-    async def next(self) -> OutboxMessage | None:
+    async def next(self) -> Claimed | None:
         """The next row, or None when the round is over."""
         while True:
             if len(self.queue) <= self._low_water and not self._exhausted and self._refill_task is None:
@@ -78,7 +100,7 @@ class Feed:
                 return None
             await asyncio.shield(self._refill_task)
 
-    async def drain(self) -> list[OutboxMessage]:
+    async def drain(self) -> list[Claimed]:
         """After the lanes stopped: wait for a claim in flight and hand back what nobody sent."""
         self._exhausted = True
         if self._refill_task is not None:

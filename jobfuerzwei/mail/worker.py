@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from jobfuerzwei.config import MailSettings
 from jobfuerzwei.db.base import utcnow
 from jobfuerzwei.db.engine import is_database_unavailable
-from jobfuerzwei.mail.lanes import AsyncMarker, Feed, Marker, SyncMarker
+from jobfuerzwei.mail.lanes import CLAIMED_COLUMNS, AsyncMarker, Claimed, Feed, Marker, SyncMarker
 from jobfuerzwei.mail.messages import Attachment, build_mime
 from jobfuerzwei.mail.models import OutboxBody, OutboxMessage, OutboxStatus
 from jobfuerzwei.mail.senders import (
@@ -121,7 +121,7 @@ class OutboxWorker:
                 await self._retry(markers[0], row, "not attempted: connection lost", count=False)
         return feed.total
 
-    async def claim(self) -> Sequence[OutboxMessage]:
+    async def claim(self) -> Sequence[Claimed]:
         """Atomically take due rows (pending and due, or held by a worker whose lease ran out)."""
         engine: AsyncEngine = self.session_maker.kw["bind"]
         if engine.dialect.name == "sqlite":
@@ -172,23 +172,23 @@ class OutboxWorker:
                 claimed_until=now + dt.timedelta(seconds=self.settings.lease_seconds),
                 attempts=OutboxMessage.attempts + 1,
             )
-            .returning(OutboxMessage)
+            .returning(*CLAIMED_COLUMNS)
             .execution_options(synchronize_session=False)
         )
         return sweep, take
 
-    async def _claim_async(self, session: AsyncSession) -> list[OutboxMessage]:
+    async def _claim_async(self, session: AsyncSession) -> list[Claimed]:
         sweep, take = self._claim_statements()
         await session.execute(sweep)
-        return list(await session.scalars(take))
+        return [Claimed(*row) for row in await session.execute(take)]
 
-    def _claim_sync(self, session: Session) -> list[OutboxMessage]:
+    def _claim_sync(self, session: Session) -> list[Claimed]:
+        # Plain rows, not ORM objects: a claim on SQLite blocks the event loop (see lanes.SyncMarker), and loading
+        # 100 outbox objects took several times longer than sending one mail.
         sweep, take = self._claim_statements()
         with session.begin():
             session.execute(sweep)
-            rows = list(session.scalars(take))
-        session.expunge_all()
-        return rows
+            return [Claimed(*row) for row in session.execute(take)]
 
     def _sqlite_marker(self, engine: AsyncEngine) -> SyncMarker:
         if self._sync_marker is None:
@@ -214,7 +214,7 @@ class OutboxWorker:
         conn: SmtpConnection,
         feed: Feed,
         marker: Marker,
-        row: OutboxMessage,
+        row: Claimed,
         delivered: list[tuple[UUID, dt.datetime]],
     ) -> None:
         text, html = row.body_text, row.body_html
@@ -262,7 +262,7 @@ class OutboxWorker:
     async def _retry(
         self,
         marker: Marker,
-        row: OutboxMessage,
+        row: Claimed,
         error: str,
         *,
         count: bool = True,

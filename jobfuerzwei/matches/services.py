@@ -7,7 +7,7 @@ thousands of needs per request) and hands them to the pure ranking and coverage 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -18,12 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobfuerzwei.config import Settings
 from jobfuerzwei.employers.models import Member, Position
+from jobfuerzwei.matches.cache import NeedSnapshot, cache_for, interest_needs, position_need
 from jobfuerzwei.matching.coverage import Coverage, by_member
 from jobfuerzwei.matching.coverage import model as coverage_model
 from jobfuerzwei.matching.facts import Fit, Language, Need, Person, Place
-from jobfuerzwei.matching.index import NeedIndex
 from jobfuerzwei.matching.ranking import rank_people
-from jobfuerzwei.matching.scoring import split_terms
 from jobfuerzwei.profiles.models import Profile, ProfileKind, ProfileStatus
 
 ACTIVE = (ProfileStatus.APPROVED,)
@@ -46,43 +45,6 @@ def person_from_profile(profile: Profile) -> Person:
             radius_km=profile.work_radius_km,
         ),
         label=profile.reference,
-    )
-
-
-def interest_needs(member: Any) -> list[Need]:
-    """A member's fields of interest (a ``Member`` or a row with its columns) as needs at the member's place.
-
-    They stay unclassified (matched by text; see ``Member.interests``) and carry no requirements.
-    """
-    member_id, name = member.id, member.name
-    lines = split_terms(member.interests)
-    municipality = member.municipality
-    place = Place(postcode=member.postcode, municipalities=(municipality,) if municipality else ())
-    return [
-        Need(
-            key=f"interest:{member_id}:{n}",
-            member_key=str(member_id),
-            title=line,
-            place=place,
-            member_label=name,
-        )
-        for n, line in enumerate(lines)
-    ]
-
-
-def _position_need(row: Any, member_name: str, member_postcode: str, member_municipality: str) -> Need:
-    municipality = row.municipality or member_municipality
-    return Need(
-        key=str(row.id),
-        member_key=str(row.member_id),
-        title=row.title,
-        occupation_uri=row.esco_uri,
-        skills=tuple(row.skills),
-        languages=tuple(Language(x.get("language", ""), x.get("level", "")) for x in row.languages),
-        working_time=row.working_time,
-        start=row.start_date,
-        place=Place(postcode=row.postcode or member_postcode, municipalities=(municipality,) if municipality else ()),
-        member_label=member_name,
     )
 
 
@@ -117,7 +79,7 @@ async def load_needs(
     for row in positions:
         member = members.get(row.member_id)
         if member is not None:
-            needs.append(_position_need(row, member.name, member.postcode, member.municipality))
+            needs.append(position_need(row, member.name, member.postcode, member.municipality))
     return needs
 
 
@@ -137,11 +99,11 @@ class MemberFit:
         return list(self.fit.matched) if self.fit else []
 
 
-def best_per_member(needs: Sequence[Need], person: Person, settings: Settings) -> dict[UUID, MemberFit]:
-    """Rank all needs for the person and keep each member's best one."""
-    by_key = {n.key: n for n in needs}
+def best_per_member(snapshot: NeedSnapshot, person: Person, settings: Settings) -> dict[UUID, MemberFit]:
+    """Rank all needs of the snapshot for the person and keep each member's best one."""
+    by_key = snapshot.needs_by_key
     best: dict[UUID, MemberFit] = {}
-    for fit in NeedIndex(needs).rank(person, settings.matching.weights, limit=None, per_member=True):
+    for fit in snapshot.best_per_member(person, settings.matching.weights):
         need = by_key[fit.need_key]
         member_id = UUID(need.member_key)
         if member_id not in best:  # one per member, best first
@@ -158,9 +120,17 @@ def best_per_member(needs: Sequence[Need], person: Person, settings: Settings) -
 async def rank_members(
     session: AsyncSession, settings: Settings, profile: Profile, member_ids: Collection[UUID] | None = None
 ) -> dict[UUID, MemberFit]:
-    """Each active member's best fit for the profile (members without any fitting need are missing)."""
-    needs = await load_needs(session, member_ids)
-    return best_per_member(needs, person_from_profile(profile), settings)
+    """Each active member's best fit for the profile (members without any fitting need are missing).
+
+    Ranks the whole network from the cached needs (``matches.cache``) and keeps ``member_ids``: a member's best
+    fit does not depend on the other members' needs.
+    """
+    snapshot = await cache_for(session).snapshot(session)
+    best = best_per_member(snapshot, person_from_profile(profile), settings)
+    if member_ids is None:
+        return best
+    wanted = set(member_ids)
+    return {member_id: fit for member_id, fit in best.items() if member_id in wanted}
 
 
 @dataclass(frozen=True)
@@ -190,7 +160,7 @@ async def rank_profiles_for_position(
     member = await session.get(Member, position.member_id)
     if member is None:
         return []
-    need = _position_need(position, member.name, member.postcode, member.municipality)
+    need = position_need(position, member.name, member.postcode, member.municipality)
     profiles = await active_profiles(session)
     by_key = {str(p.id): p for p in profiles}
     people = [person_from_profile(p) for p in profiles]

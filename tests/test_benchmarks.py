@@ -1,0 +1,45 @@
+"""The benchmarks still run: each one at a tiny size, as a process of its own, printing its figures.
+
+Speed is not asserted here (that is what ``scripts/bench`` is for); these only keep the benchmarks from rotting
+when the app changes under them (a login that needs a second factor broke the circulation benchmark once). They
+build their own SQLite databases, so the PostgreSQL run of the suite skips them.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.skipif(
+    os.environ.get("JFZ_TEST_DB", "sqlite") != "sqlite", reason="the benchmarks use SQLite of their own"
+)
+
+
+@pytest.mark.parametrize(
+    ("module", "args", "figures"),
+    [
+        ("circulate", ["--members", "20", "--rounds", "1"], ["mails/s", "ratio app / bare"]),
+        ("circulate", ["--members", "20", "--rounds", "1", "--worker", "process"], ["ratio app / bare"]),
+        ("ranking", ["--positions", "500", "--profiles", "3", "--matrix", "50"], ["speed-up", "score_matrix"]),
+        ("coverage", ["--needs", "50", "--people", "50", "--rounds", "1"], ["needs filled"]),
+        ("occupations", ["--titles", "100", "--baseline-titles", "20"], ["titles/s", "ratio classifier / baseline"]),
+    ],
+)
+def test_benchmark_runs_and_prints_its_figures(module: str, args: list[str], figures: list[str]) -> None:
+    result = subprocess.run(  # our own interpreter and module
+        [sys.executable, "-m", f"benchmarks.{module}", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    for figure in figures:
+        assert figure in result.stdout, result.stdout
