@@ -115,8 +115,10 @@ def evaluate(
             print(f"  [{row.hard_case}] {row.title!r}: expected {catalogue.by_uri[row.esco_uri].label!r}; got {got}")
 
 
-def main(n_titles: int, n_baseline: int) -> None:
+def main(n_titles: int, n_baseline: int, n_rows: int | None = None) -> None:
     rows = read_rows() + (read_rows(HOLDOUT_FILE) if HOLDOUT_FILE.exists() else [])
+    if n_rows is not None:  # a quick run (the suite's smoke test): every n-th labelled title, all splits
+        rows = rows[:: max(1, len(rows) // n_rows)][:n_rows]
     catalogue = load_catalogue()
     t0 = time.perf_counter()
     classifier: Classifier = default_classifier()
@@ -205,5 +207,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--titles", type=int, default=10_000, help="titles classified for the throughput figure")
     parser.add_argument("--baseline-titles", type=int, default=500, help="of those, timed for the baseline")
+    parser.add_argument("--rows", type=int, default=None, help="labelled titles evaluated (default: all)")
     args = parser.parse_args()
-    main(args.titles, args.baseline_titles)
+    main(args.titles, args.baseline_titles, args.rows)

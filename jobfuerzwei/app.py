@@ -49,6 +49,7 @@ from jobfuerzwei.results.controllers import controllers as results_controllers
 from jobfuerzwei.staff.controllers import controllers as staff_controllers
 from jobfuerzwei.web.auth import LoginRequired, login_redirect
 from jobfuerzwei.web.errors import domain_error_handler, http_error_handler, internal_error_handler
+from jobfuerzwei.web.language import language_middleware, switch_language
 from jobfuerzwei.web.security import (
     add_security_headers,
     client_address,
@@ -114,6 +115,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
     return Litestar(
         route_handlers=[
             healthz,
+            switch_language,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
             *profile_controllers,
             *staff_controllers,
@@ -151,6 +153,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             exclude=["^/healthz$", "^/mail/unsubscribe/"],
         ),
         middleware=[
+            language_middleware,
             host_check_middleware(settings.security.allowed_hosts),
             RateLimitConfig(
                 rate_limit=("minute", settings.security.rate_limit_per_minute),

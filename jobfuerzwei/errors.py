@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 class DomainError(Exception):
-    """Base of the domain errors; ``message`` is shown to the user (German)."""
+    """Base of the domain errors; ``message`` is shown to the user (translated where it is raised)."""
 
     status_code = 400
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobfuerzwei.audit.models import AuditAction, AuditActor
 from jobfuerzwei.audit.services import list_entries
+from jobfuerzwei.i18n import gettext as _
 from jobfuerzwei.staff.models import StaffUser
 from jobfuerzwei.web.auth import provide_staff
 from jobfuerzwei.web.pages import page
@@ -50,13 +51,13 @@ class AuditController(Controller):
         errors: dict[str, str] = {}
         chosen_action = AuditAction(action) if action in set(AuditAction) else None
         if action and chosen_action is None:
-            errors["action"] = "Unbekannte Aktion."
+            errors["action"] = _("Unbekannte Aktion.")
         chosen_actor = AuditActor(actor) if actor in set(AuditActor) else None
         if actor and chosen_actor is None:
-            errors["actor"] = "Unbekannte Art von Beteiligten."
+            errors["actor"] = _("Unbekannte Art von Beteiligten.")
         number = parse_reference(profile) if profile else None
         if profile and number is None:
-            errors["profile"] = "Bitte geben Sie eine Profilnummer wie JFZ-0012 an."
+            errors["profile"] = _("Bitte geben Sie eine Profilnummer wie JFZ-0012 an.")
         if errors:
             return page(
                 request,

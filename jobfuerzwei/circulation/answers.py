@@ -25,6 +25,7 @@ from jobfuerzwei.config import Settings
 from jobfuerzwei.db.base import utcnow
 from jobfuerzwei.employers.models import Member
 from jobfuerzwei.errors import InvalidTransition, LinkInvalid, NotFound
+from jobfuerzwei.i18n import gettext as _
 from jobfuerzwei.profiles.models import Profile, ProfileStatus
 from jobfuerzwei.referrals import services as referral_services
 from jobfuerzwei.referrals.models import ContactRelease, Referral
@@ -67,17 +68,17 @@ async def employer_access(session: AsyncSession, token: str) -> EmployerAccess:
     """Resolve an employer link (``LinkInvalid`` when unknown, expired, revoked or the profile is gone)."""
     row = await tokens.resolve(session, token, TokenPurpose.EMPLOYER)
     if row.recipient_id is None:
-        raise LinkInvalid("Dieser Link ist ungültig.")
+        raise LinkInvalid(_("Dieser Link ist ungültig."))
     recipient = await session.scalar(
         select(CirculationRecipient)
         .where(CirculationRecipient.id == row.recipient_id)
         .options(selectinload(CirculationRecipient.member))
     )
     if recipient is None:
-        raise LinkInvalid("Dieser Link ist ungültig.")
+        raise LinkInvalid(_("Dieser Link ist ungültig."))
     access = await _access_for(session, recipient)
     if access is None:
-        raise LinkInvalid("Dieses Profil ist nicht mehr verfügbar.")
+        raise LinkInvalid(_("Dieses Profil ist nicht mehr verfügbar."))
     return access
 
 
@@ -94,8 +95,10 @@ async def record_answer(session: AsyncSession, settings: Settings, access: Emplo
     """Record the member's answer once; "interested" opens a referral. False if an answer was already recorded."""
     if answer == Answer.INTERESTED and access.recipient.answer is None and not access.is_open:
         raise InvalidTransition(
-            "Dieses Profil ist derzeit nicht verfügbar (pausiert oder bereits vermittelt). "
-            "Wir können Ihr Interesse deshalb nicht weitergeben."
+            _(
+                "Dieses Profil ist derzeit nicht verfügbar (pausiert oder bereits vermittelt). "
+                "Wir können Ihr Interesse deshalb nicht weitergeben."
+            )
         )
     now = utcnow()
     result = await session.execute(
@@ -201,7 +204,7 @@ async def member_access(session: AsyncSession, recipient_id: UUID, member_id: UU
     )
     access = await _access_for(session, recipient) if recipient is not None else None
     if access is None:
-        raise NotFound("Dieses Profil gibt es nicht oder nicht mehr.")
+        raise NotFound(_("Dieses Profil gibt es nicht oder nicht mehr."))
     return access
 
 
@@ -220,8 +223,10 @@ async def record_answer_for_member(
     access = await member_access(session, recipient_id, member_id)
     if access.recipient.answer is None and await answer_deadline(session, recipient_id) is None:
         raise InvalidTransition(
-            "Die Frist für eine Antwort auf dieses Profil ist abgelaufen. "
-            "Wenn Sie noch Interesse haben, wenden Sie sich bitte an die Koordination des Netzwerks."
+            _(
+                "Die Frist für eine Antwort auf dieses Profil ist abgelaufen. "
+                "Wenn Sie noch Interesse haben, wenden Sie sich bitte an die Koordination des Netzwerks."
+            )
         )
     return await record_answer(session, settings, access, answer)
 

@@ -17,12 +17,13 @@ from jobfuerzwei.audit.services import Actor, record
 from jobfuerzwei.circulation import answers, schemas, services
 from jobfuerzwei.config import Settings
 from jobfuerzwei.errors import NotFound
+from jobfuerzwei.i18n import gettext as _
 from jobfuerzwei.mail.outbox import batch_progress
 from jobfuerzwei.profiles import services as profile_services
 from jobfuerzwei.profiles.models import Profile
 from jobfuerzwei.staff.models import StaffUser
 from jobfuerzwei.web.auth import provide_staff
-from jobfuerzwei.web.labels import LABELS
+from jobfuerzwei.web.labels import choices
 from jobfuerzwei.web.pages import cv_download, page, redirect
 
 NO_STORE = CacheControlHeader(no_store=True)
@@ -50,7 +51,7 @@ async def _circulate_page(
         selected=selected,
         errors=errors or {},
         preselect_score=settings.matching.preselect_score,
-        eligibility_labels=LABELS["eligibility"],
+        eligibility_labels=dict(choices("eligibility")),
         circulations=await services.list_circulations(session, profile.id),
     )
 
@@ -184,7 +185,7 @@ class EmployerLinkController(Controller):
         access = await answers.employer_access(db_session, token)
         path = profile_services.cv_path(settings, access.profile) if access.show_contact else None
         response = cv_download(
-            path, access.profile.reference, "Für dieses Profil gibt es keinen freigegebenen Lebenslauf."
+            path, access.profile.reference, _("Für dieses Profil gibt es keinen freigegebenen Lebenslauf.")
         )
         answers.audit_view(db_session, access, "Lebenslauf über den Link in der E-Mail")
         return response

@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from jobfuerzwei.circulation.models import Answer
+from jobfuerzwei.i18n import gettext as _
 
 
 def _values(form: Mapping[str, Any], name: str) -> list[str]:
@@ -27,7 +28,7 @@ def parse_member_ids(form: Mapping[str, Any]) -> tuple[list[UUID], dict[str, str
             ids[UUID(raw)] = None
         except ValueError:
             continue
-    errors = {} if ids else {"member_id": "Bitte wählen Sie mindestens ein Mitglied aus."}
+    errors = {} if ids else {"member_id": _("Bitte wählen Sie mindestens ein Mitglied aus.")}
     return list(ids), errors
 
 

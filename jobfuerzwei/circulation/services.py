@@ -23,6 +23,8 @@ from jobfuerzwei.employers import mail_prefs
 from jobfuerzwei.employers import services as employer_services
 from jobfuerzwei.employers.models import Member, MemberContact
 from jobfuerzwei.errors import DomainError, InvalidTransition, NotFound
+from jobfuerzwei.i18n import gettext as _
+from jobfuerzwei.i18n import normalise, use_language
 from jobfuerzwei.mail.messages import render_email
 from jobfuerzwei.mail.outbox import enqueue_many
 from jobfuerzwei.matches import services as match_services
@@ -85,11 +87,14 @@ class NoRecipients(DomainError):  # noqa: N818  # domain vocabulary, like the er
 def check_circulable(profile: Profile) -> None:
     """Only approved profiles go out; a placed profile never again."""
     if profile.status == ProfileStatus.PLACED:
-        raise InvalidTransition("Dieses Profil ist bereits vermittelt und wird nicht mehr weitergegeben.")
+        raise InvalidTransition(_("Dieses Profil ist bereits vermittelt und wird nicht mehr weitergegeben."))
     if not profile.is_circulable:
         raise InvalidTransition(
-            "Nur freigegebene Profile können an Mitglieder verschickt werden. "
-            f"Dieses Profil hat den Stand „{label('profile_status', profile.status)}“."
+            _(
+                "Nur freigegebene Profile können an Mitglieder verschickt werden. "
+                "Dieses Profil hat den Stand „%(status)s“."
+            )
+            % {"status": label("profile_status", profile.status)}
         )
 
 
@@ -145,8 +150,8 @@ async def candidates(session: AsyncSession, settings: Settings, profile: Profile
 @dataclass(frozen=True)
 class _Chosen:
     match: MemberFit
-    emails: list[tuple[UUID, str]]
-    """(contact id, address) of the contacts that get each profile by mail."""
+    emails: list[tuple[UUID, str, str]]
+    """(contact id, address, language) of the contacts that get each profile by mail."""
 
 
 async def _chosen_recipients(
@@ -165,7 +170,7 @@ async def _chosen_recipients(
         (await session.execute(select(Member.id, Member.name).where(Member.is_active.is_(True)))).tuples().all()
     )
     has_contact: set[UUID] = set()
-    receivers: dict[UUID, list[tuple[UUID, str]]] = {}
+    receivers: dict[UUID, list[tuple[UUID, str, str]]] = {}
     contacts = await session.execute(
         select(
             MemberContact.id,
@@ -173,13 +178,14 @@ async def _chosen_recipients(
             MemberContact.email,
             MemberContact.mail_mode,
             MemberContact.unsubscribed_at,
+            MemberContact.language,
         ).order_by(MemberContact.email)
     )
-    for contact_id, member_id, address, mode, unsubscribed_at in contacts.tuples():
+    for contact_id, member_id, address, mode, unsubscribed_at, language in contacts.tuples():
         has_contact.add(member_id)
         # Digest readers get it with the weekly mail, unsubscribed ones in the portal only.
         if mode == "immediate" and unsubscribed_at is None:
-            receivers.setdefault(member_id, []).append((contact_id, address))
+            receivers.setdefault(member_id, []).append((contact_id, address, language))
     chosen = [
         mid
         for mid in names
@@ -213,8 +219,12 @@ def _mail_context(profile: Profile) -> dict[str, Any]:
 def _places(profile: Profile) -> str:
     places = ", ".join(profile.work_municipalities)
     if profile.work_postcode:
-        radius = f"{profile.work_radius_km} km um " if profile.work_radius_km else ""
-        places = f"{places}; {radius}{profile.work_postcode}" if places else f"{radius}{profile.work_postcode}"
+        area = (
+            _("%(radius)s km um %(postcode)s") % {"radius": profile.work_radius_km, "postcode": profile.work_postcode}
+            if profile.work_radius_km
+            else profile.work_postcode
+        )
+        places = f"{places}; {area}" if places else area
     return places
 
 
@@ -236,7 +246,7 @@ async def circulate(
     check_circulable(profile)
     chosen = await _chosen_recipients(session, settings, profile, set(member_ids))
     if not chosen:
-        raise NoRecipients("Bitte wählen Sie mindestens ein Mitglied aus, das das Profil erhalten darf.")
+        raise NoRecipients(_("Bitte wählen Sie mindestens ein Mitglied aus, das das Profil erhalten darf."))
     now = utcnow()
     profile.last_activity_at = now  # circulation is activity: the retention clock starts again
     circulation = Circulation(id=uuid.uuid4(), profile_id=profile.id, staff_id=staff_id, recipient_count=len(chosen))
@@ -260,17 +270,8 @@ async def circulate(
         # Core bulk inserts: a circulation may go to 1,000 members; per-object ORM bookkeeping would dominate.
         await session.execute(insert(_table(CirculationRecipient)), recipients)
     except IntegrityError as exc:  # a concurrent "Senden" for the same profile got there first
-        raise InvalidTransition("Dieses Profil wurde gerade an diese Mitglieder verschickt.") from exc
+        raise InvalidTransition(_("Dieses Profil wurde gerade an diese Mitglieder verschickt.")) from exc
 
-    # One rendering per circulation; the recipients differ only in their token.
-    context = {
-        **_mail_context(profile),
-        "token": _TOKEN_SLOT,
-        "unsubscribe_url": _UNSUBSCRIBE_SLOT,
-        "valid_days": settings.security.employer_token_days,
-        "base_url": settings.base_url,
-    }
-    rendered = render_email(PROFILE_MAIL, context)
     clear_tokens = await tokens.issue_many(
         session,
         purpose=TokenPurpose.EMPLOYER,
@@ -278,29 +279,42 @@ async def circulate(
         days=settings.security.employer_token_days,
         recipient_ids=[row["id"] for row in recipients],
     )
-    unsubscribe = {
-        contact_id: mail_prefs.unsubscribe_url(settings, contact_id) for c in chosen for contact_id, _ in c.emails
-    }
-    await enqueue_many(
-        session,
-        settings,
-        template=PROFILE_MAIL,
-        subject=rendered.subject,
-        text=rendered.text,
-        html=rendered.html,
-        recipients=[
-            (address, {_TOKEN_SLOT: token, _UNSUBSCRIBE_SLOT: unsubscribe[contact_id]})
-            for c, token in zip(chosen, clear_tokens, strict=True)
-            for contact_id, address in c.emails
-        ],
-        profile_id=profile.id,
-        batch_id=circulation.id,
-        headers={
-            address: mail_prefs.list_headers(settings, contact_id, unsubscribe[contact_id])
-            for c in chosen
-            for contact_id, address in c.emails
-        },
-    )
+    # One rendering per language of the recipients; within one, the mails differ only in their links.
+    by_language: dict[str, list[tuple[UUID, str, str]]] = {}
+    for c, token in zip(chosen, clear_tokens, strict=True):
+        for contact_id, address, language in c.emails:
+            by_language.setdefault(normalise(language), []).append((contact_id, address, token))
+    for language, contacts in by_language.items():
+        with use_language(language):  # the labels in the context too: the recipient's language, not the sender's
+            context = {
+                **_mail_context(profile),
+                "token": _TOKEN_SLOT,
+                "unsubscribe_url": _UNSUBSCRIBE_SLOT,
+                "valid_days": settings.security.employer_token_days,
+                "base_url": settings.base_url,
+            }
+        rendered = render_email(PROFILE_MAIL, context, language)
+        unsubscribe = {
+            contact_id: mail_prefs.unsubscribe_url(settings, contact_id) for contact_id, _address, _token in contacts
+        }
+        await enqueue_many(
+            session,
+            settings,
+            template=PROFILE_MAIL,
+            subject=rendered.subject,
+            text=rendered.text,
+            html=rendered.html,
+            recipients=[
+                (address, {_TOKEN_SLOT: token, _UNSUBSCRIBE_SLOT: unsubscribe[contact_id]})
+                for contact_id, address, token in contacts
+            ],
+            profile_id=profile.id,
+            batch_id=circulation.id,
+            headers={
+                address: mail_prefs.list_headers(settings, contact_id, unsubscribe[contact_id])
+                for contact_id, address, _token in contacts
+            },
+        )
     return circulation
 
 
@@ -308,7 +322,7 @@ async def get_circulation(session: AsyncSession, circulation_id: UUID) -> Circul
     """A circulation or ``NotFound``."""
     circulation = await session.get(Circulation, circulation_id)
     if circulation is None:
-        raise NotFound("Diesen Versand gibt es nicht.")
+        raise NotFound(_("Diesen Versand gibt es nicht."))
     return circulation
 
 
@@ -362,7 +376,7 @@ async def revoke_recipient_link(session: AsyncSession, circulation_id: UUID, rec
     """Revoke the employer links of one recipient of this circulation (foreign ids: ``NotFound``)."""
     recipient = await session.get(CirculationRecipient, recipient_id)
     if recipient is None or recipient.circulation_id != circulation_id:
-        raise NotFound("Diesen Empfänger gibt es nicht.")
+        raise NotFound(_("Diesen Empfänger gibt es nicht."))
     await session.execute(
         update(LinkToken)
         .where(

@@ -18,6 +18,7 @@ from jobfuerzwei.config import Settings
 from jobfuerzwei.coordinator import review, services
 from jobfuerzwei.employers.services import list_members
 from jobfuerzwei.errors import DomainError, NotFound
+from jobfuerzwei.i18n import gettext as _
 from jobfuerzwei.mail.outbox import failed_messages
 from jobfuerzwei.profiles import privacy as profile_privacy
 from jobfuerzwei.profiles import services as profile_services
@@ -62,7 +63,7 @@ def _kind(value: str) -> ProfileKind | None:
     try:
         return ProfileKind(value)
     except ValueError:
-        raise DomainError("Unbekannte Profilart.") from None
+        raise DomainError(_("Unbekannte Profilart.")) from None
 
 
 AUDIT_ON_PAGE = 20
@@ -111,7 +112,7 @@ class ProfilesController(Controller):
     ) -> Template:
         """Profiles of one status (default: the review queue) and type, possible duplicates flagged."""
         if status not in {s.value for s in review.REVIEW_STATUSES}:
-            raise DomainError("Unbekannter Status.")
+            raise DomainError(_("Unbekannter Status."))
         queue = await review.profile_queue(
             db_session, status=ProfileStatus(status), kind=_kind(kind), page=page_number, per_page=PER_PAGE
         )
@@ -145,7 +146,7 @@ class ProfilesController(Controller):
         response = cv_download(
             profile_services.cv_path(settings, profile),
             profile.reference,
-            "Zu diesem Profil gibt es keinen Lebenslauf.",
+            _("Zu diesem Profil gibt es keinen Lebenslauf."),
         )
         _audit(db_session, staff, AuditAction.VIEWED, profile, "Lebenslauf heruntergeladen")
         return response
@@ -174,9 +175,9 @@ class ProfilesController(Controller):
         profile = await review.reviewable_profile(db_session, profile_id)
         error = ""
         if not reason:
-            error = "Bitte geben Sie eine Begründung an; sie wird der Partnerin bzw. dem Partner geschickt."
+            error = _("Bitte geben Sie eine Begründung an; sie wird der Partnerin bzw. dem Partner geschickt.")
         elif len(reason) > 2000:
-            error = "Die Begründung darf höchstens 2000 Zeichen lang sein."
+            error = _("Die Begründung darf höchstens 2000 Zeichen lang sein.")
         if error:
             context = await _profile_context(
                 db_session, settings, profile, reject_form={"reason": reason}, reject_errors={"reason": error}
@@ -199,7 +200,7 @@ class ProfilesController(Controller):
         try:
             other_id = UUID(str(form.get("other_id") or ""))
         except ValueError:
-            raise NotFound("Dieses Profil gibt es nicht.") from None
+            raise NotFound(_("Dieses Profil gibt es nicht.")) from None
         kept = await review.merge_profiles(db_session, keep_id=profile_id, drop_id=other_id)
         dropped = await review.reviewable_profile(db_session, other_id)
         _audit(db_session, staff, AuditAction.CHANGED, kept, f"Duplikat {dropped.reference} übernommen")

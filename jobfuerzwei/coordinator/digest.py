@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import func, select
@@ -21,6 +21,7 @@ from jobfuerzwei.circulation.models import Answer, Circulation, CirculationRecip
 from jobfuerzwei.config import Settings
 from jobfuerzwei.coordinator.models import CoordinatorDigest
 from jobfuerzwei.db.base import utcnow
+from jobfuerzwei.i18n import gettext, use_language
 from jobfuerzwei.mail.models import OutboxMessage, OutboxStatus
 from jobfuerzwei.mail.outbox import enqueue
 from jobfuerzwei.profiles.models import Profile, ProfileStatus
@@ -141,6 +142,12 @@ async def weekly_figures(
     )
 
 
+def _in_language(figures: WeeklyFigures, language: str) -> WeeklyFigures:
+    """The figures with their labels (the stalled referrals' states) in a recipient's language."""
+    with use_language(language):
+        return replace(figures, stale=[replace(s, state_label=gettext(s.state_label)) for s in figures.stale])
+
+
 async def send_coordinator_digest(session: AsyncSession, settings: Settings, now: dt.datetime | None = None) -> int:
     """Queue this week's digest for every active coordinator unless it went out already; returns the mails queued.
 
@@ -162,8 +169,9 @@ async def send_coordinator_digest(session: AsyncSession, settings: Settings, now
             settings,
             template="coordinator_digest",
             to=staff.email,
+            language=staff.language,
             context={
-                "f": figures,
+                "f": _in_language(figures, staff.language),
                 "since": since.astimezone(BERLIN).date(),
                 "until": now.astimezone(BERLIN).date(),
                 "stale_days": settings.retention.stale_referral_days,

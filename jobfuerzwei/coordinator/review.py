@@ -20,6 +20,7 @@ from jobfuerzwei.circulation.models import CirculationRecipient
 from jobfuerzwei.config import Settings
 from jobfuerzwei.db.base import utcnow
 from jobfuerzwei.errors import InvalidTransition, NotFound
+from jobfuerzwei.i18n import gettext as _
 from jobfuerzwei.mail.outbox import enqueue
 from jobfuerzwei.profiles import services as profile_services
 from jobfuerzwei.profiles.models import Profile, ProfileKind, ProfilePermission, ProfileStatus
@@ -101,15 +102,15 @@ def duplicate_reasons(a: DuplicateKey, b: DuplicateKey) -> tuple[str, ...]:
     """Why ``a`` and ``b`` may be the same person (empty: no reason)."""
     reasons: list[str] = []
     if a.email and a.email == b.email:
-        reasons.append("gleiche E-Mail-Adresse")
+        reasons.append(_("gleiche E-Mail-Adresse"))
     if a.phone and a.phone == b.phone:
-        reasons.append("gleiche Telefonnummer")
+        reasons.append(_("gleiche Telefonnummer"))
     if (
         a.residence
         and a.residence == b.residence
         and fuzz.token_sort_ratio(a.name, b.name, processor=utils.default_process) >= NAME_SIMILARITY
     ):
-        reasons.append("fast gleicher Name und gleicher Wohnort")
+        reasons.append(_("fast gleicher Name und gleicher Wohnort"))
     return tuple(reasons)
 
 
@@ -199,7 +200,7 @@ async def profile_queue(
 ) -> QueuePage:
     """Profiles of one status (and type), paginated in SQL; the review queue (confirmed) shows the oldest first."""
     if status == ProfileStatus.UNCONFIRMED:
-        raise NotFound("Unbestätigte Profile sind nicht einsehbar.")
+        raise NotFound(_("Unbestätigte Profile sind nicht einsehbar."))
     where = [Profile.status == status] + ([Profile.kind == kind] if kind is not None else [])
     total = int(await session.scalar(select(func.count()).select_from(Profile).where(*where)) or 0)
     page = max(1, min(page, max(1, -(-total // per_page))))
@@ -228,7 +229,7 @@ async def reviewable_profile(session: AsyncSession, profile_id: UUID) -> Profile
     """A profile the coordinator may see: any but an unconfirmed one (that one answers 404 like a foreign id)."""
     profile = await session.get(Profile, profile_id)
     if profile is None or profile.status == ProfileStatus.UNCONFIRMED:
-        raise NotFound("Dieses Profil gibt es nicht.")
+        raise NotFound(_("Dieses Profil gibt es nicht."))
     return profile
 
 
@@ -239,7 +240,7 @@ async def approve_profile(session: AsyncSession, profile_id: UUID) -> Profile:
     """Release a confirmed profile for circulation."""
     profile = await reviewable_profile(session, profile_id)
     if profile.status != ProfileStatus.CONFIRMED:
-        raise InvalidTransition("Nur Profile, die zur Prüfung anstehen, können freigegeben werden.")
+        raise InvalidTransition(_("Nur Profile, die zur Prüfung anstehen, können freigegeben werden."))
     now = utcnow()
     profile.status = ProfileStatus.APPROVED
     profile.approved_at = now
@@ -258,7 +259,7 @@ async def reject_profile(session: AsyncSession, settings: Settings, profile_id: 
         raise ValueError("a rejection needs a reason")
     profile = await reviewable_profile(session, profile_id)
     if profile.status != ProfileStatus.CONFIRMED:
-        raise InvalidTransition("Nur Profile, die zur Prüfung anstehen, können abgelehnt werden.")
+        raise InvalidTransition(_("Nur Profile, die zur Prüfung anstehen, können abgelehnt werden."))
     status_url = await profile_services.issue_status_url(session, settings, profile)
     profile.status = ProfileStatus.REJECTED
     profile.rejected_reason = reason
@@ -268,6 +269,7 @@ async def reject_profile(session: AsyncSession, settings: Settings, profile_id: 
         settings,
         template="profile_rejected",
         to=profile.partner_email,
+        language=profile.language,
         context={
             "partner_name": profile.partner_name,
             "reference": profile.reference,
@@ -308,11 +310,11 @@ async def merge_profiles(session: AsyncSession, keep_id: UUID, drop_id: UUID) ->
     MERGED. For a member both profiles decided on, an exclusion wins: the partner said no to it at least once.
     """
     if keep_id == drop_id:
-        raise InvalidTransition("Ein Profil kann nicht mit sich selbst zusammengeführt werden.")
+        raise InvalidTransition(_("Ein Profil kann nicht mit sich selbst zusammengeführt werden."))
     keep = await reviewable_profile(session, keep_id)
     drop = await reviewable_profile(session, drop_id)
     if keep.status not in MERGEABLE or drop.status not in MERGEABLE:
-        raise InvalidTransition("Bereits zusammengeführte Profile können nicht noch einmal zusammengeführt werden.")
+        raise InvalidTransition(_("Bereits zusammengeführte Profile können nicht noch einmal zusammengeführt werden."))
     keep.occupations = _union(keep.occupations, drop.occupations)
     keep.skills = _union(keep.skills, drop.skills)
     keep.languages = _union_languages(list(keep.languages), list(drop.languages))

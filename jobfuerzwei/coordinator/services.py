@@ -18,6 +18,7 @@ from jobfuerzwei.circulation.models import Circulation
 from jobfuerzwei.config import Settings
 from jobfuerzwei.db.base import utcnow
 from jobfuerzwei.errors import InvalidTransition, NotFound
+from jobfuerzwei.i18n import gettext as _
 from jobfuerzwei.mail.models import OutboxMessage, OutboxStatus
 from jobfuerzwei.mail.sink import SinkMail, read_sink
 from jobfuerzwei.profiles.models import Profile, ProfileKind, ProfileStatus
@@ -72,7 +73,7 @@ async def recent_circulations(session: AsyncSession, limit: int = 10) -> list[Re
             .limit(limit)
         )
     ).all()
-    ids = [c.id for c, _ in rows]
+    ids = [c.id for c, _number in rows]
     progress: dict[UUID, dict[str, int]] = {i: {"sent": 0, "waiting": 0, "failed": 0} for i in ids}
     if ids:
         counts = await session.execute(
@@ -128,9 +129,9 @@ async def retry_mail(session: AsyncSession, message_id: UUID) -> OutboxMessage:
     """Put a failed mail back in the queue: pending, no attempts, due now. Its Message-ID stays."""
     row = await session.get(OutboxMessage, message_id)
     if row is None:
-        raise NotFound("Diese E-Mail gibt es nicht.")
+        raise NotFound(_("Diese E-Mail gibt es nicht."))
     if row.status != OutboxStatus.FAILED:
-        raise InvalidTransition("Nur fehlgeschlagene E-Mails können erneut versendet werden.")
+        raise InvalidTransition(_("Nur fehlgeschlagene E-Mails können erneut versendet werden."))
     row.status = OutboxStatus.PENDING
     row.attempts = 0
     row.next_attempt_at = utcnow()
@@ -155,7 +156,7 @@ def sink_mail(settings: Settings, key: str) -> SinkMail:
     for mail in sink_mails(settings):
         if mail.key == key:
             return mail
-    raise NotFound("Diese E-Mail gibt es nicht (mehr).")
+    raise NotFound(_("Diese E-Mail gibt es nicht (mehr)."))
 
 
 LINK_RE = re.compile(r"https?://[^\s\"<>]+")

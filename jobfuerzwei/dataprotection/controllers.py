@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobfuerzwei.config import Settings
 from jobfuerzwei.dataprotection.retention import recent_runs
-from jobfuerzwei.dataprotection.services import MEASURES, records
+from jobfuerzwei.dataprotection.services import measures, records
 from jobfuerzwei.staff.models import StaffUser
 from jobfuerzwei.web.auth import provide_staff
 from jobfuerzwei.web.pages import page
@@ -36,7 +36,7 @@ class RecordsController(Controller):
             request,
             "coordinator/records.html",
             activities=records(settings),
-            measures=MEASURES,
+            measures=measures(),
             privacy_version=settings.privacy_version,
             purge_runs=await recent_runs(db_session),
         )

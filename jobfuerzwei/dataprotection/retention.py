@@ -124,6 +124,7 @@ async def ask_inactive(session: AsyncSession, settings: Settings, now: dt.dateti
             settings,
             template="retention_ask",
             to=profile.partner_email,
+            language=profile.language,
             context={
                 "partner_name": profile.partner_name,
                 "reference": profile.reference,

@@ -12,6 +12,8 @@ from jobfuerzwei.config import Settings
 from jobfuerzwei.dataprotection.models import RUN_LOG_DAYS
 from jobfuerzwei.employers.accounts import INVITE_DAYS, RESET_MINUTES
 from jobfuerzwei.employers.mail_prefs import DIGEST_DAYS
+from jobfuerzwei.i18n import N_
+from jobfuerzwei.i18n import gettext as _
 
 
 @dataclass(frozen=True)
@@ -27,178 +29,243 @@ class Activity:
     retention: tuple[str, ...]
 
 
-PROCESSORS = "Hosting- und E-Mail-Dienstleister als Auftragsverarbeiter (Art. 28 DSGVO)"
+PROCESSORS = N_("Hosting- und E-Mail-Dienstleister als Auftragsverarbeiter (Art. 28 DSGVO)")
 
 MEASURES = (
-    "Verschlüsselte Übertragung (TLS am vorgeschalteten Proxy); Cookies nur über HTTPS, HttpOnly, SameSite.",
-    "Passwörter nur als Argon2id-Prüfwert; zweiter Faktor (TOTP) für alle Konten der Koordination vorgeschrieben, "
-    "für Ansprechpersonen der Mitglieder wählbar.",
-    "Rollen: Beobachtung sieht nur Kennzahlen und anonymisierte Listen; jeder Zugriff auf Profile wird protokolliert.",
-    "Links in E-Mails mit 256-Bit-Zufallswerten, gespeichert nur als SHA-256-Prüfwert, je Zweck und befristet.",
-    "CSRF-Schutz für jedes Formular, Content-Security-Policy, Begrenzung der Anfragen an Formularen und Anmeldung.",
-    "Mitglieder sehen Profile ohne Namen und Kontakt, bis die Person der Weitergabe an dieses Mitglied zustimmt.",
-    "Keine personenbezogenen Daten in Protokollen (kein Zugriffsprotokoll, Links ohne Token protokolliert).",
-    "Lebensläufe nur als geprüfte PDF-Dateien unter erzeugten Namen außerhalb des Web-Verzeichnisses.",
+    N_("Verschlüsselte Übertragung (TLS am vorgeschalteten Proxy); Cookies nur über HTTPS, HttpOnly, SameSite."),
+    N_(
+        "Passwörter nur als Argon2id-Prüfwert; zweiter Faktor (TOTP) für alle Konten der Koordination vorgeschrieben, "
+        "für Ansprechpersonen der Mitglieder wählbar."
+    ),
+    N_(
+        "Rollen: Beobachtung sieht nur Kennzahlen und anonymisierte Listen; jeder Zugriff auf Profile wird "
+        "protokolliert."
+    ),
+    N_("Links in E-Mails mit 256-Bit-Zufallswerten, gespeichert nur als SHA-256-Prüfwert, je Zweck und befristet."),
+    N_("CSRF-Schutz für jedes Formular, Content-Security-Policy, Begrenzung der Anfragen an Formularen und Anmeldung."),
+    N_("Mitglieder sehen Profile ohne Namen und Kontakt, bis die Person der Weitergabe an dieses Mitglied zustimmt."),
+    N_("Keine personenbezogenen Daten in Protokollen (kein Zugriffsprotokoll, Links ohne Token protokolliert)."),
+    N_("Lebensläufe nur als geprüfte PDF-Dateien unter erzeugten Namen außerhalb des Web-Verzeichnisses."),
 )
-"""Technical and organisational measures (Art. 30 (1) g, Art. 32), as the code implements them."""
+"""Technical and organisational measures (Art. 30 (1) g, Art. 32), as the code implements them (German; see
+``measures`` for the current language)."""
+
+
+def measures() -> list[str]:
+    """``MEASURES`` in the current language."""
+    return [_(m) for m in MEASURES]
 
 
 def profile_retention(settings: Settings) -> tuple[str, ...]:
     """The retention rules of partner and job-to-job profiles, as ``dataprotection.retention`` applies them."""
     retention = settings.retention
     return (
-        f"Ohne Einwilligung: Löschung nach {settings.unconfirmed_retention_days} Tagen.",
-        f"Ohne Aktivität (Änderung, Weitergabe, Antwort eines Mitglieds, Schritt einer Vermittlung) "
-        f"{retention.inactive_days} Tage lang: Löschung mit Lebenslauf, Verlauf und E-Mail-Kopien. "
-        f"{retention.ask_days} Tage vorher wird die Person per E-Mail gefragt, ob sie das Profil behalten möchte; "
-        "abgelehnte und zurückgezogene Profile werden ohne Rückfrage gelöscht.",
-        f"Abgeschlossene Vermittlungen: {retention.referral_anonymise_days} Tage nach dem Abschluss werden die "
-        "Notizen gelöscht und die Kontaktdaten dem Mitglied nicht mehr angezeigt; Stand, Daten und Mitglied "
-        "bleiben für die Statistik.",
-        "Sonst bis zur Löschung durch die Person (jederzeit über die Statusseite).",
+        _("Ohne Einwilligung: Löschung nach %(days)s Tagen.") % {"days": settings.unconfirmed_retention_days},
+        _(
+            "Ohne Aktivität (Änderung, Weitergabe, Antwort eines Mitglieds, Schritt einer Vermittlung) "
+            "%(inactive)s Tage lang: Löschung mit Lebenslauf, Verlauf und E-Mail-Kopien. "
+            "%(ask)s Tage vorher wird die Person per E-Mail gefragt, ob sie das Profil behalten möchte; "
+            "abgelehnte und zurückgezogene Profile werden ohne Rückfrage gelöscht."
+        )
+        % {"inactive": retention.inactive_days, "ask": retention.ask_days},
+        _(
+            "Abgeschlossene Vermittlungen: %(days)s Tage nach dem Abschluss werden die "
+            "Notizen gelöscht und die Kontaktdaten dem Mitglied nicht mehr angezeigt; Stand, Daten und Mitglied "
+            "bleiben für die Statistik."
+        )
+        % {"days": retention.referral_anonymise_days},
+        _("Sonst bis zur Löschung durch die Person (jederzeit über die Statusseite)."),
     )
 
 
 def records(settings: Settings) -> list[Activity]:
-    """The processing activities of this installation, with the periods from ``settings``."""
+    """The processing activities of this installation, with the periods from ``settings``, in the current language."""
     security = settings.security
     retention = settings.retention
+    processors = _(PROCESSORS)
+    coordination_office = _("Koordinationsstelle")
     return [
         Activity(
-            name="Partnerprofile (Job für Zwei)",
-            purpose="Vermittlung der Partnerin bzw. des Partners einer zuziehenden Fachkraft an Mitglieder "
-            "des Netzwerks.",
-            legal_basis="Einwilligung, Art. 6 Abs. 1 lit. a DSGVO (anmeldende Person für eigene Angaben; "
-            "Partnerin bzw. Partner für das Profil, per Double-Opt-in).",
-            subjects="Anmeldende Fachkräfte; ihre Partnerinnen und Partner.",
+            name=_("Partnerprofile (Job für Zwei)"),
+            purpose=_(
+                "Vermittlung der Partnerin bzw. des Partners einer zuziehenden Fachkraft an Mitglieder des Netzwerks."
+            ),
+            legal_basis=_(
+                "Einwilligung, Art. 6 Abs. 1 lit. a DSGVO (anmeldende Person für eigene Angaben; "
+                "Partnerin bzw. Partner für das Profil, per Double-Opt-in)."
+            ),
+            subjects=_("Anmeldende Fachkräfte; ihre Partnerinnen und Partner."),
             data=(
-                "Name, E-Mail-Adresse, freiwillig Telefonnummer, Wohnort, geplanter Umzug",
-                "Wunschberufe, Abschluss, Berufserfahrung, Kurzprofil, Kenntnisse, Sprachen, Arbeitszeit, Beginn, "
-                "Arbeitsort",
-                "freiwillig Lebenslauf (PDF) und Anmerkungen",
-                f"Einwilligungen mit Zeitpunkt, Textfassung ({settings.privacy_version}) und Empfängerliste",
-                "Verlauf von Weitergabe, Antworten und Vermittlungen",
-                "Zeitpunkt der letzten Aktivität und der Rückfrage vor der Löschung",
+                _("Name, E-Mail-Adresse, freiwillig Telefonnummer, Wohnort, geplanter Umzug"),
+                _(
+                    "Wunschberufe, Abschluss, Berufserfahrung, Kurzprofil, Kenntnisse, Sprachen, Arbeitszeit, Beginn, "
+                    "Arbeitsort"
+                ),
+                _("freiwillig Lebenslauf (PDF) und Anmerkungen"),
+                _("Einwilligungen mit Zeitpunkt, Textfassung (%(version)s) und Empfängerliste")
+                % {"version": settings.privacy_version},
+                _("Verlauf von Weitergabe, Antworten und Vermittlungen"),
+                _("Zeitpunkt der letzten Aktivität und der Rückfrage vor der Löschung"),
             ),
             recipients=(
-                "Mitglieder, denen die Person zugestimmt hat: zunächst ohne Namen und Kontakt",
-                "Name, Kontakt und Lebenslauf nur an Mitglieder, für die die Person sie freigibt",
-                PROCESSORS,
+                _("Mitglieder, denen die Person zugestimmt hat: zunächst ohne Namen und Kontakt"),
+                _("Name, Kontakt und Lebenslauf nur an Mitglieder, für die die Person sie freigibt"),
+                processors,
             ),
             retention=(
                 *profile_retention(settings),
-                f"Links: Einwilligung {security.confirm_token_days} Tage, "
-                f"Statusseite {security.status_token_days} Tage, "
-                f"Profil-Links für Mitglieder {security.employer_token_days} Tage.",
+                _(
+                    "Links: Einwilligung %(confirm)s Tage, Statusseite %(status)s Tage, "
+                    "Profil-Links für Mitglieder %(employer)s Tage."
+                )
+                % {
+                    "confirm": security.confirm_token_days,
+                    "status": security.status_token_days,
+                    "employer": security.employer_token_days,
+                },
             ),
         ),
         Activity(
-            name="Wechselprofile (Jobdrehscheibe)",
-            purpose="Vermittlung von Beschäftigten, die ein Mitglied abgeben muss, an andere Mitglieder.",
-            legal_basis="Einwilligung der beschäftigten Person, Art. 6 Abs. 1 lit. a DSGVO (Double-Opt-in); "
-            "die Anmeldung durch den Arbeitgeber allein löst keine Weitergabe aus.",
-            subjects="Beschäftigte abgebender Mitglieder.",
-            data=("wie bei Partnerprofilen, ohne Umzug und Anmerkungen", "das abgebende Mitglied"),
+            name=_("Wechselprofile (Jobdrehscheibe)"),
+            purpose=_("Vermittlung von Beschäftigten, die ein Mitglied abgeben muss, an andere Mitglieder."),
+            legal_basis=_(
+                "Einwilligung der beschäftigten Person, Art. 6 Abs. 1 lit. a DSGVO (Double-Opt-in); "
+                "die Anmeldung durch den Arbeitgeber allein löst keine Weitergabe aus."
+            ),
+            subjects=_("Beschäftigte abgebender Mitglieder."),
+            data=(_("wie bei Partnerprofilen, ohne Umzug und Anmerkungen"), _("das abgebende Mitglied")),
             recipients=(
-                "andere Mitglieder wie bei Partnerprofilen; nie das abgebende Mitglied",
-                "das abgebende Mitglied sieht nur Stand und anonyme Zahlen zu Vermittlungen",
-                PROCESSORS,
+                _("andere Mitglieder wie bei Partnerprofilen; nie das abgebende Mitglied"),
+                _("das abgebende Mitglied sieht nur Stand und anonyme Zahlen zu Vermittlungen"),
+                processors,
             ),
             retention=profile_retention(settings),
         ),
         Activity(
-            name="Mitglieder, Ansprechpersonen und Arbeitgeberportal",
-            purpose="Mitgliedschaft im Netzwerk, Versand von Profilen, Anmeldung im Portal, Vermittlungen.",
-            legal_basis="Mitgliedschaft (Art. 6 Abs. 1 lit. b DSGVO) und berechtigtes Interesse des Netzwerks an "
-            "der Erreichbarkeit der Mitglieder (Art. 6 Abs. 1 lit. f DSGVO).",
-            subjects="Ansprechpersonen der Mitglieder.",
-            data=(
-                "Name, E-Mail-Adresse, Wahl der E-Mails (sofort, wöchentlich, abbestellt)",
-                "Passwort nur als Prüfwert, optional Schlüssel des zweiten Faktors, Zeitpunkt der letzten Anmeldung",
-                "offene Stellen und Interessensgebiete des Mitglieds",
-                f"Erinnerungen an Vermittlungen ohne Bewegung seit {retention.stale_referral_days} Tagen "
-                "(einmal je Stillstand, nur mit Profilnummer)",
+            name=_("Mitglieder, Ansprechpersonen und Arbeitgeberportal"),
+            purpose=_("Mitgliedschaft im Netzwerk, Versand von Profilen, Anmeldung im Portal, Vermittlungen."),
+            legal_basis=_(
+                "Mitgliedschaft (Art. 6 Abs. 1 lit. b DSGVO) und berechtigtes Interesse des Netzwerks an "
+                "der Erreichbarkeit der Mitglieder (Art. 6 Abs. 1 lit. f DSGVO)."
             ),
-            recipients=("Koordinationsstelle", PROCESSORS),
+            subjects=_("Ansprechpersonen der Mitglieder."),
+            data=(
+                _("Name, E-Mail-Adresse, Wahl der E-Mails (sofort, wöchentlich, abbestellt)"),
+                _("Passwort nur als Prüfwert, optional Schlüssel des zweiten Faktors, Zeitpunkt der letzten Anmeldung"),
+                _("offene Stellen und Interessensgebiete des Mitglieds"),
+                _(
+                    "Erinnerungen an Vermittlungen ohne Bewegung seit %(days)s Tagen "
+                    "(einmal je Stillstand, nur mit Profilnummer)"
+                )
+                % {"days": retention.stale_referral_days},
+            ),
+            recipients=(coordination_office, processors),
             retention=(
-                f"Einladungslinks {INVITE_DAYS} Tage, Links zum Zurücksetzen des Passworts {RESET_MINUTES} Minuten, "
-                "jeweils nur einmal nutzbar.",
-                f"Wöchentliche Übersicht höchstens alle {DIGEST_DAYS} Tage.",
-                "Tritt ein Mitglied aus, werden Name, Ansprechpersonen mit Zugängen und Stellen gelöscht; "
-                "es bleiben anonyme Zahlen.",
+                _(
+                    "Einladungslinks %(invite)s Tage, Links zum Zurücksetzen des Passworts %(reset)s Minuten, "
+                    "jeweils nur einmal nutzbar."
+                )
+                % {"invite": INVITE_DAYS, "reset": RESET_MINUTES},
+                _("Wöchentliche Übersicht höchstens alle %(days)s Tage.") % {"days": DIGEST_DAYS},
+                _(
+                    "Tritt ein Mitglied aus, werden Name, Ansprechpersonen mit Zugängen und Stellen gelöscht; "
+                    "es bleiben anonyme Zahlen."
+                ),
             ),
         ),
         Activity(
-            name="Mitgliedsanträge",
-            purpose="Prüfung von Anträgen auf Mitgliedschaft.",
-            legal_basis="Vorvertragliche Maßnahmen auf Anfrage, Art. 6 Abs. 1 lit. b DSGVO.",
-            subjects="Ansprechpersonen antragstellender Organisationen.",
-            data=("Angaben zur Organisation", "Name, E-Mail-Adresse, freiwillig Telefonnummer der Ansprechperson"),
-            recipients=("Koordinationsstelle", PROCESSORS),
+            name=_("Mitgliedsanträge"),
+            purpose=_("Prüfung von Anträgen auf Mitgliedschaft."),
+            legal_basis=_("Vorvertragliche Maßnahmen auf Anfrage, Art. 6 Abs. 1 lit. b DSGVO."),
+            subjects=_("Ansprechpersonen antragstellender Organisationen."),
+            data=(
+                _("Angaben zur Organisation"),
+                _("Name, E-Mail-Adresse, freiwillig Telefonnummer der Ansprechperson"),
+            ),
+            recipients=(coordination_office, processors),
             retention=(
-                f"Abgelehnte Anträge: Löschung nach {settings.declined_application_retention_days} Tagen.",
-                "Angenommene Anträge gehen in die Mitgliedschaft über.",
+                _("Abgelehnte Anträge: Löschung nach %(days)s Tagen.")
+                % {"days": settings.declined_application_retention_days},
+                _("Angenommene Anträge gehen in die Mitgliedschaft über."),
             ),
         ),
         Activity(
-            name="Konten der Koordination",
-            purpose="Anmeldung der Beschäftigten der Koordinationsstelle.",
-            legal_basis="Beschäftigungsverhältnis, § 26 BDSG.",
-            subjects="Beschäftigte der Koordinationsstelle.",
+            name=_("Konten der Koordination"),
+            purpose=_("Anmeldung der Beschäftigten der Koordinationsstelle."),
+            legal_basis=_("Beschäftigungsverhältnis, § 26 BDSG."),
+            subjects=_("Beschäftigte der Koordinationsstelle."),
             data=(
-                "Name, E-Mail-Adresse, Rolle (Koordination oder Beobachtung), Passwort nur als Prüfwert, Schlüssel "
-                "des zweiten Faktors (TOTP, vorgeschrieben), Zeitpunkt der letzten Anmeldung",
-                "Wöchentliche Übersicht per E-Mail und Hinweise auf Vermittlungen, die trotz Erinnerung "
-                f"{retention.stale_referral_days} weitere Tage ohne Bewegung bleiben: nur Zahlen und Profilnummern",
+                _(
+                    "Name, E-Mail-Adresse, Rolle (Koordination oder Beobachtung), Passwort nur als Prüfwert, Schlüssel "
+                    "des zweiten Faktors (TOTP, vorgeschrieben), Zeitpunkt der letzten Anmeldung"
+                ),
+                _(
+                    "Wöchentliche Übersicht per E-Mail und Hinweise auf Vermittlungen, die trotz Erinnerung "
+                    "%(days)s weitere Tage ohne Bewegung bleiben: nur Zahlen und Profilnummern"
+                )
+                % {"days": retention.stale_referral_days},
             ),
-            recipients=(PROCESSORS,),
+            recipients=(processors,),
             retention=(
-                f"Sitzungen {security.session_hours} Stunden; Konten bis zum Ausscheiden.",
-                f"Protokoll der Löschläufe (nur Anzahlen) {RUN_LOG_DAYS} Tage.",
+                _("Sitzungen %(hours)s Stunden; Konten bis zum Ausscheiden.") % {"hours": security.session_hours},
+                _("Protokoll der Löschläufe (nur Anzahlen) %(days)s Tage.") % {"days": RUN_LOG_DAYS},
             ),
         ),
         Activity(
-            name="Protokoll der Zugriffe auf Profile (Audit-Log)",
-            purpose="Nachweis, wer welches Profil angesehen, geändert, versendet, exportiert oder gelöscht hat "
-            "(Rechenschaftspflicht, Art. 5 Abs. 2 DSGVO; Auskunft über Empfänger, Art. 15 DSGVO).",
-            legal_basis="Rechtliche Verpflichtung und berechtigtes Interesse, Art. 6 Abs. 1 lit. c und f DSGVO.",
-            subjects="Beschäftigte der Koordinationsstelle; Ansprechpersonen der Mitglieder.",
+            name=_("Protokoll der Zugriffe auf Profile (Audit-Log)"),
+            purpose=_(
+                "Nachweis, wer welches Profil angesehen, geändert, versendet, exportiert oder gelöscht hat "
+                "(Rechenschaftspflicht, Art. 5 Abs. 2 DSGVO; Auskunft über Empfänger, Art. 15 DSGVO)."
+            ),
+            legal_basis=_("Rechtliche Verpflichtung und berechtigtes Interesse, Art. 6 Abs. 1 lit. c und f DSGVO."),
+            subjects=_("Beschäftigte der Koordinationsstelle; Ansprechpersonen der Mitglieder."),
             data=(
-                "Zeitpunkt, Art des Zugriffs, Profilnummer (keine Profildaten)",
-                "E-Mail-Adresse der Koordination bzw. Name des Mitglieds und Anmeldeadresse im Portal",
+                _("Zeitpunkt, Art des Zugriffs, Profilnummer (keine Profildaten)"),
+                _("E-Mail-Adresse der Koordination bzw. Name des Mitglieds und Anmeldeadresse im Portal"),
             ),
             recipients=(
-                "Koordinationsstelle und Datenschutzbeauftragte",
-                "die betroffene Person in ihrem Datenexport (Zugriffe auf ihr Profil)",
-                PROCESSORS,
+                _("Koordinationsstelle und Datenschutzbeauftragte"),
+                _("die betroffene Person in ihrem Datenexport (Zugriffe auf ihr Profil)"),
+                processors,
             ),
-            retention=(f"Löschung nach {retention.audit_days} Tagen.",),
+            retention=(_("Löschung nach %(days)s Tagen.") % {"days": retention.audit_days},),
         ),
         Activity(
-            name="Netzwerktreffen und Veranstaltungen",
-            purpose="Einladung der Mitglieder zu Netzwerktreffen und Konferenzen, Zu- und Absagen, Warteliste, "
-            "Erinnerung, Teilnehmendenliste.",
-            legal_basis="Mitgliedschaft (Art. 6 Abs. 1 lit. b DSGVO).",
-            subjects="Ansprechpersonen der Mitglieder.",
-            data=("Einladung, Antwort mit Zeitpunkt, Platz auf der Warteliste, Zeitpunkt der Erinnerung",),
-            recipients=("Koordinationsstelle", PROCESSORS),
+            name=_("Netzwerktreffen und Veranstaltungen"),
+            purpose=_(
+                "Einladung der Mitglieder zu Netzwerktreffen und Konferenzen, Zu- und Absagen, Warteliste, "
+                "Erinnerung, Teilnehmendenliste."
+            ),
+            legal_basis=_("Mitgliedschaft (Art. 6 Abs. 1 lit. b DSGVO)."),
+            subjects=_("Ansprechpersonen der Mitglieder."),
+            data=(_("Einladung, Antwort mit Zeitpunkt, Platz auf der Warteliste, Zeitpunkt der Erinnerung"),),
+            recipients=(coordination_office, processors),
             retention=(
-                f"Einladungen und Antworten: Löschung {retention.event_days} Tage nach dem Ende der Veranstaltung; "
-                "die Veranstaltung selbst (ohne Personen) bleibt.",
+                _(
+                    "Einladungen und Antworten: Löschung %(days)s Tage nach dem Ende der Veranstaltung; "
+                    "die Veranstaltung selbst (ohne Personen) bleibt."
+                )
+                % {"days": retention.event_days},
             ),
         ),
         Activity(
-            name="Angebotskatalog",
-            purpose="Veröffentlichung von Angeboten der Partner des Netzwerks (Kinderbetreuung, Umzug, Sprachkurse, "
-            "Weiterbildung, Beratung).",
-            legal_basis="Mitgliedschaft und berechtigtes Interesse an der Information Zuziehender, Art. 6 Abs. 1 "
-            "lit. b und f DSGVO.",
-            subjects="Ansprechpersonen, die ein Angebot einreichen; im Angebot genannte Kontaktstellen.",
-            data=("einreichende Ansprechperson, Kontaktangaben, die der Anbieter veröffentlicht",),
-            recipients=("Öffentlichkeit (nur veröffentlichte Angebote)", "Koordinationsstelle", PROCESSORS),
+            name=_("Angebotskatalog"),
+            purpose=_(
+                "Veröffentlichung von Angeboten der Partner des Netzwerks (Kinderbetreuung, Umzug, Sprachkurse, "
+                "Weiterbildung, Beratung)."
+            ),
+            legal_basis=_(
+                "Mitgliedschaft und berechtigtes Interesse an der Information Zuziehender, Art. 6 Abs. 1 "
+                "lit. b und f DSGVO."
+            ),
+            subjects=_("Ansprechpersonen, die ein Angebot einreichen; im Angebot genannte Kontaktstellen."),
+            data=(_("einreichende Ansprechperson, Kontaktangaben, die der Anbieter veröffentlicht"),),
+            recipients=(_("Öffentlichkeit (nur veröffentlichte Angebote)"), coordination_office, processors),
             retention=(
-                "Bis zur Archivierung oder zum Austritt des Mitglieds; mit dem Austritt werden seine Angebote "
-                "gelöscht.",
+                _(
+                    "Bis zur Archivierung oder zum Austritt des Mitglieds; mit dem Austritt werden seine Angebote "
+                    "gelöscht."
+                ),
             ),
         ),
     ]

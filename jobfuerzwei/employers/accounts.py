@@ -19,6 +19,7 @@ from jobfuerzwei.config import Settings
 from jobfuerzwei.db.base import utcnow
 from jobfuerzwei.employers.models import AccountToken, AccountTokenPurpose, EmployerSession, MemberContact
 from jobfuerzwei.errors import InvalidTransition, LinkInvalid
+from jobfuerzwei.i18n import gettext as _
 from jobfuerzwei.mail.outbox import enqueue
 from jobfuerzwei.staff.services import check_password, hash_password, needs_rehash
 from jobfuerzwei.tokens.services import hash_token
@@ -133,17 +134,17 @@ async def issue_account_token(session: AsyncSession, contact: MemberContact, pur
 async def resolve_account_token(session: AsyncSession, token: str) -> tuple[AccountToken, MemberContact]:
     """The live token and its contact, or ``LinkInvalid`` (unknown, used, expired)."""
     if not token or len(token) > 100:
-        raise LinkInvalid("Dieser Link ist ungültig.")
+        raise LinkInvalid(_("Dieser Link ist ungültig."))
     row = await session.scalar(select(AccountToken).where(AccountToken.token_hash == hash_token(token)))
     if row is None:
-        raise LinkInvalid("Dieser Link ist ungültig.")
+        raise LinkInvalid(_("Dieser Link ist ungültig."))
     if row.used_at is not None:
-        raise LinkInvalid("Dieser Link wurde bereits verwendet. Bitte fordern Sie einen neuen an.")
+        raise LinkInvalid(_("Dieser Link wurde bereits verwendet. Bitte fordern Sie einen neuen an."))
     if row.expires_at < utcnow():
-        raise LinkInvalid("Dieser Link ist abgelaufen. Bitte fordern Sie einen neuen an.")
+        raise LinkInvalid(_("Dieser Link ist abgelaufen. Bitte fordern Sie einen neuen an."))
     contact = await session.get(MemberContact, row.contact_id)
     if contact is None:
-        raise LinkInvalid("Dieser Link ist ungültig.")
+        raise LinkInvalid(_("Dieser Link ist ungültig."))
     return row, contact
 
 
@@ -159,14 +160,14 @@ async def set_password(session: AsyncSession, token: str, password: str) -> Memb
 async def invite_refusal(session: AsyncSession, contact: MemberContact) -> str | None:
     """Why this contact cannot be invited to the portal, or ``None``."""
     if contact.has_account:
-        return (
+        return _(
             "Dieser Kontakt hat bereits einen Zugang. Ein neues Passwort kann die Person selbst "
             "über „Passwort vergessen“ anfordern."
         )
     # A login is one member: the portal finds the account by address, so one address may hold only one login.
     holder = await contact_by_email(session, contact.email)
     if holder is not None and holder.id != contact.id:
-        return (
+        return _(
             "Diese Adresse hat bereits einen Portalzugang bei einem anderen Mitglied. "
             "Ein Zugang gehört zu genau einem Mitglied; bitte verwenden Sie eine andere Adresse."
         )
@@ -178,7 +179,7 @@ async def invite(
 ) -> None:
     """Mail a 7-day link to set the first password (a new invitation replaces an unused one).
 
-    Raises ``InvalidTransition`` with the German reason when the contact cannot be invited.
+    Raises ``InvalidTransition`` with the reason when the contact cannot be invited.
     """
     refusal = await invite_refusal(session, contact)
     if refusal:
@@ -189,6 +190,7 @@ async def invite(
         settings,
         template="employer_invite",
         to=contact.email,
+        language=contact.language,
         context={
             "contact_name": contact.name,
             "member_name": member_name,

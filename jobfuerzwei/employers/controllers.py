@@ -27,9 +27,10 @@ from jobfuerzwei.employers.schemas import (
     validate_position_form,
 )
 from jobfuerzwei.errors import InvalidTransition, NotFound
+from jobfuerzwei.i18n import gettext as _
 from jobfuerzwei.staff.models import StaffUser
 from jobfuerzwei.web.auth import provide_staff
-from jobfuerzwei.web.labels import LABELS
+from jobfuerzwei.web.labels import choices
 from jobfuerzwei.web.pages import page, redirect
 
 
@@ -108,7 +109,7 @@ class MembersController(Controller):
         form = await request.form()
         data, errors = validate_member_form(form)
         if data is not None and await services.is_name_taken(db_session, data.name):
-            errors["name"] = NAME_TAKEN
+            errors["name"] = _(NAME_TAKEN)
         if data is None or errors:
             return page(
                 request,
@@ -147,7 +148,7 @@ class MembersController(Controller):
         form = await request.form()
         data, errors = validate_member_form(form)
         if data is not None and await services.is_name_taken(db_session, data.name, exclude_id=member.id):
-            errors["name"] = NAME_TAKEN
+            errors["name"] = _(NAME_TAKEN)
         if data is None or errors:
             return await _member_page(request, db_session, member, member_form_values(form), errors, status_code=400)
         await services.update_member(db_session, member, data)
@@ -171,7 +172,7 @@ def _position_page(
         position=position,
         form=form,
         errors=errors,
-        working_times=list(LABELS["working_time"].items()),
+        working_times=choices("working_time"),
     )
 
 
@@ -284,7 +285,7 @@ class ContactsController(Controller):
         """Mail a 7-day link to set the first password; a new invitation replaces an unused one."""
         contact = await db_session.get(MemberContact, contact_id)
         if contact is None:
-            raise NotFound("Diesen Kontakt gibt es nicht.")
+            raise NotFound(_("Diesen Kontakt gibt es nicht."))
         member = await services.get_member(db_session, contact.member_id)
         try:
             await accounts.invite(db_session, settings, contact, member_name=member.name, inviter=staff.name)

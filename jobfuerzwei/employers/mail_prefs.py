@@ -1,7 +1,8 @@
 """Which mails a member contact gets: each circulated profile, a weekly digest, or none (one-click unsubscribe).
 
 The unsubscribe link carries the contact id and an HMAC of it under the instance secret: it works without a login
-and without cookies (RFC 8058 one-click: mail providers POST to it), never expires, and reveals nothing else.
+and without cookies (RFC 8058 one-click: mail providers POST to it), never expires, and reveals nothing else. The
+contact also chooses the language of its mails (``set_language``).
 """
 
 from __future__ import annotations
@@ -21,11 +22,19 @@ from jobfuerzwei.config import Settings
 from jobfuerzwei.db.base import utcnow
 from jobfuerzwei.employers.models import MemberContact
 from jobfuerzwei.errors import LinkInvalid
+from jobfuerzwei.i18n import LANGUAGES, N_
+from jobfuerzwei.i18n import gettext as _
 from jobfuerzwei.mail.outbox import enqueue
 from jobfuerzwei.profiles.models import Profile
 
 DIGEST_DAYS = 7
-MAIL_MODES = {"immediate": "Jedes Profil sofort per E-Mail", "digest": "Eine Übersicht pro Woche"}
+MAIL_MODES = {"immediate": N_("Jedes Profil sofort per E-Mail"), "digest": N_("Eine Übersicht pro Woche")}
+"""The choices and their labels (German message ids: translate where shown, see ``mail_modes``)."""
+
+
+def mail_modes() -> list[tuple[str, str]]:
+    """The choices with their labels in the current language."""
+    return [(value, _(text)) for value, text in MAIL_MODES.items()]
 
 
 def unsubscribe_signature(secret: str, contact_id: UUID) -> str:
@@ -58,7 +67,7 @@ async def contact_for_unsubscribe(
     expected = unsubscribe_signature(settings.security.secret_key, contact_id)
     contact = await session.get(MemberContact, contact_id)
     if not hmac.compare_digest(expected.encode(), sig.encode()) or contact is None:
-        raise LinkInvalid("Dieser Abmeldelink ist ungültig oder die Adresse ist nicht mehr gespeichert.")
+        raise LinkInvalid(_("Dieser Abmeldelink ist ungültig oder die Adresse ist nicht mehr gespeichert."))
     return contact
 
 
@@ -75,6 +84,14 @@ async def set_mail_mode(session: AsyncSession, contact: MemberContact, mode: str
         raise ValueError(mode)
     contact.mail_mode = mode
     contact.unsubscribed_at = None
+    await session.flush()
+
+
+async def set_language(session: AsyncSession, contact: MemberContact, language: str) -> None:
+    """The language of the contact's mails from now on (one of ``i18n.LANGUAGES``)."""
+    if language not in LANGUAGES:
+        raise ValueError(language)
+    contact.language = language
     await session.flush()
 
 
@@ -127,6 +144,7 @@ async def send_digests(session: AsyncSession, settings: Settings, now: dt.dateti
             settings,
             template="employer_digest",
             to=contact.email,
+            language=contact.language,
             context={
                 "contact_name": contact.name,
                 "entries": entries,

@@ -70,6 +70,9 @@ class MemberContact(UUIDAuditBase):
     unsubscribed_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     """Set by the one-click unsubscribe (RFC 8058): no profile mails at all until the contact subscribes again."""
     digest_sent_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    language: Mapped[str] = mapped_column(String(5), default="de", server_default="de")
+    """Language of the mails the contact gets (``i18n.LANGUAGES``):
+    set in the portal, or with the switch while logged in."""
     member: Mapped[Member] = relationship(back_populates="contacts", lazy="raise")
 
     @property

@@ -1,4 +1,4 @@
-"""Member form: parse and validate by hand, German messages next to the fields."""
+"""Member form: parse and validate by hand, messages next to the fields (in the current language)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jobfuerzwei.employers.models import Member, Position
+from jobfuerzwei.i18n import N_
+from jobfuerzwei.i18n import gettext as _
 from jobfuerzwei.web.labels import LABELS
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 POSTCODE_RE = re.compile(r"^\d{5}$")
 
-NAME_TAKEN = "Es gibt bereits ein Mitglied mit diesem Namen."
-"""Member names are unique (compared case-insensitively); the coordinator's and the member's forms say so."""
+NAME_TAKEN = N_("Es gibt bereits ein Mitglied mit diesem Namen.")
+"""Member names are unique (compared case-insensitively); the coordinator's and the member's forms say so
+(a German message id: translate where it is used)."""
 
 MEMBER_FIELDS = ("name", "sector", "municipality", "postcode", "contact_emails", "interests")
 """Text fields of the member form (plus the checkbox ``is_active``)."""
@@ -71,36 +74,53 @@ def member_form_from(member: Member) -> dict[str, Any]:
     }
 
 
-def _single_line(value: str, *, max_len: int, label: str, errors: dict[str, str], name: str) -> str:
+def _single_line(value: str, *, max_len: int, too_long: str, errors: dict[str, str], name: str) -> str:
+    """The value on one line; ``too_long`` (translated, with ``%(max)d``) in ``errors`` if it exceeds ``max_len``."""
     clean = " ".join(value.split())
     if len(clean) > max_len:
-        errors[name] = f"{label} darf höchstens {max_len} Zeichen lang sein."
+        errors[name] = too_long % {"max": max_len}
     return clean
 
 
 def validate_member_form(form: Mapping[str, Any]) -> tuple[MemberData | None, dict[str, str]]:
-    """Check the member form; return clean data (or ``None``) and ``errors: field -> German message``."""
+    """Check the member form; return clean data (or ``None``) and ``errors: field -> message``."""
     values = member_form_values(form)
     errors: dict[str, str] = {}
-    name = _single_line(values["name"], max_len=200, label="Der Name", errors=errors, name="name")
+    name = _single_line(
+        values["name"],
+        max_len=200,
+        too_long=_("Der Name darf höchstens %(max)d Zeichen lang sein."),
+        errors=errors,
+        name="name",
+    )
     if not name:
-        errors["name"] = "Bitte geben Sie den Namen des Mitglieds an."
-    sector = _single_line(values["sector"], max_len=120, label="Die Branche", errors=errors, name="sector")
+        errors["name"] = _("Bitte geben Sie den Namen des Mitglieds an.")
+    sector = _single_line(
+        values["sector"],
+        max_len=120,
+        too_long=_("Die Branche darf höchstens %(max)d Zeichen lang sein."),
+        errors=errors,
+        name="sector",
+    )
     municipality = _single_line(
-        values["municipality"], max_len=120, label="Der Ort", errors=errors, name="municipality"
+        values["municipality"],
+        max_len=120,
+        too_long=_("Der Ort darf höchstens %(max)d Zeichen lang sein."),
+        errors=errors,
+        name="municipality",
     )
     postcode = values["postcode"].strip()
     if postcode and not POSTCODE_RE.match(postcode):
-        errors["postcode"] = "Bitte geben Sie eine fünfstellige Postleitzahl an."
+        errors["postcode"] = _("Bitte geben Sie eine fünfstellige Postleitzahl an.")
     emails = [e.lower() for e in lines(values["contact_emails"])]
     bad = [e for e in emails if not is_valid_email(e)]
     if bad:
-        errors["contact_emails"] = "Keine gültige E-Mail-Adresse: " + ", ".join(bad[:3])
+        errors["contact_emails"] = _("Keine gültige E-Mail-Adresse: %(addresses)s") % {"addresses": ", ".join(bad[:3])}
     elif not emails:
-        errors["contact_emails"] = "Bitte geben Sie mindestens eine Kontakt-E-Mail-Adresse an (eine pro Zeile)."
+        errors["contact_emails"] = _("Bitte geben Sie mindestens eine Kontakt-E-Mail-Adresse an (eine pro Zeile).")
     interests = lines(values["interests"])
     if any(len(item) > 200 for item in interests):
-        errors["interests"] = "Jede Zeile darf höchstens 200 Zeichen lang sein."
+        errors["interests"] = _("Jede Zeile darf höchstens 200 Zeichen lang sein.")
     if errors:
         return None, errors
     return (
@@ -196,38 +216,48 @@ def position_form_from(position: Position) -> dict[str, str]:
 
 
 def validate_position_form(form: Mapping[str, Any]) -> tuple[PositionData | None, dict[str, str]]:
-    """Check the position form; return clean data (or ``None``) and ``errors: field -> German message``."""
+    """Check the position form; return clean data (or ``None``) and ``errors: field -> message``."""
     values = position_form_values(form)
     errors: dict[str, str] = {}
-    title = _single_line(values["title"], max_len=200, label="Die Bezeichnung", errors=errors, name="title")
+    title = _single_line(
+        values["title"],
+        max_len=200,
+        too_long=_("Die Bezeichnung darf höchstens %(max)d Zeichen lang sein."),
+        errors=errors,
+        name="title",
+    )
     if not title:
-        errors["title"] = "Bitte geben Sie die Bezeichnung der Stelle an."
+        errors["title"] = _("Bitte geben Sie die Bezeichnung der Stelle an.")
     skills = comma_list(values["skills"])
     if len(skills) > 30 or any(len(s) > 60 for s in skills):
-        errors["skills"] = "Bitte höchstens 30 Kenntnisse mit je höchstens 60 Zeichen angeben."
+        errors["skills"] = _("Bitte höchstens 30 Kenntnisse mit je höchstens 60 Zeichen angeben.")
     languages, bad = parse_languages(values["languages"])
     if bad:
-        errors["languages"] = "Bitte Sprachen mit Stufe angeben, z. B. „Deutsch C1, Englisch B2“. Nicht lesbar: " + (
-            ", ".join(bad[:3])
-        )
+        errors["languages"] = _(
+            "Bitte Sprachen mit Stufe angeben, z. B. „Deutsch C1, Englisch B2“. Nicht lesbar: %(items)s"
+        ) % {"items": ", ".join(bad[:3])}
     working_time = values["working_time"] or "either"
     if working_time not in LABELS["working_time"]:
-        errors["working_time"] = "Bitte wählen Sie eine Arbeitszeit aus der Liste."
+        errors["working_time"] = _("Bitte wählen Sie eine Arbeitszeit aus der Liste.")
     start: dt.date | None = None
     if values["start_date"].strip():
         try:
             start = dt.date.fromisoformat(values["start_date"].strip())
         except ValueError:
-            errors["start_date"] = "Bitte geben Sie ein gültiges Datum an (TT.MM.JJJJ)."
+            errors["start_date"] = _("Bitte geben Sie ein gültiges Datum an (TT.MM.JJJJ).")
     postcode = values["postcode"].strip()
     if postcode and not POSTCODE_RE.match(postcode):
-        errors["postcode"] = "Bitte geben Sie eine fünfstellige Postleitzahl an."
+        errors["postcode"] = _("Bitte geben Sie eine fünfstellige Postleitzahl an.")
     municipality = _single_line(
-        values["municipality"], max_len=120, label="Der Ort", errors=errors, name="municipality"
+        values["municipality"],
+        max_len=120,
+        too_long=_("Der Ort darf höchstens %(max)d Zeichen lang sein."),
+        errors=errors,
+        name="municipality",
     )
     description = values["description"].strip()
     if len(description) > 4000:
-        errors["description"] = "Bitte fassen Sie sich kürzer (höchstens 4.000 Zeichen)."
+        errors["description"] = _("Bitte fassen Sie sich kürzer (höchstens 4.000 Zeichen).")
     if errors:
         return None, errors
     return (

@@ -11,6 +11,7 @@ from jobfuerzwei.db.base import utcnow
 from jobfuerzwei.employers.models import Member, MemberContact, Position
 from jobfuerzwei.employers.schemas import MemberData, PositionData
 from jobfuerzwei.errors import InvalidTransition, NotFound
+from jobfuerzwei.i18n import gettext as _
 from jobfuerzwei.offers.services import delete_member_offers
 
 
@@ -26,7 +27,7 @@ async def get_member(session: AsyncSession, member_id: UUID) -> Member:
     """One member, or ``NotFound``."""
     member = await session.get(Member, member_id)
     if member is None:
-        raise NotFound("Dieses Mitglied gibt es nicht.")
+        raise NotFound(_("Dieses Mitglied gibt es nicht."))
     return member
 
 
@@ -88,7 +89,7 @@ async def get_position(session: AsyncSession, position_id: UUID) -> Position:
     """One position, or ``NotFound``."""
     position = await session.get(Position, position_id)
     if position is None:
-        raise NotFound("Diese Stelle gibt es nicht.")
+        raise NotFound(_("Diese Stelle gibt es nicht."))
     return position
 
 
@@ -121,7 +122,9 @@ async def update_position(session: AsyncSession, position: Position, data: Posit
 async def set_position_open(session: AsyncSession, position: Position, *, is_open: bool) -> None:
     """Close a filled or withdrawn position (it leaves the matching), or open it again."""
     if position.is_open == is_open:
-        raise InvalidTransition("Die Stelle ist bereits " + ("offen." if is_open else "geschlossen."))
+        raise InvalidTransition(
+            _("Die Stelle ist bereits offen.") if is_open else _("Die Stelle ist bereits geschlossen.")
+        )
     position.is_open = is_open
     position.closed_at = None if is_open else utcnow()
     await session.flush()
@@ -133,7 +136,7 @@ async def set_position_open(session: AsyncSession, position: Position, *, is_ope
 async def set_paused(session: AsyncSession, member: Member, *, paused: bool) -> None:
     """A paused member receives no profiles until it resumes; a member that left cannot resume."""
     if member.left_at is not None:
-        raise InvalidTransition("Dieses Mitglied ist aus dem Netzwerk ausgetreten.")
+        raise InvalidTransition(_("Dieses Mitglied ist aus dem Netzwerk ausgetreten."))
     member.is_active = not paused
     await session.flush()
 
@@ -145,7 +148,7 @@ async def leave_network(session: AsyncSession, member: Member) -> None:
     their counts without saying who it was. The referrals' own history is untouched.
     """
     if member.left_at is not None:
-        raise InvalidTransition("Dieses Mitglied ist bereits ausgetreten.")
+        raise InvalidTransition(_("Dieses Mitglied ist bereits ausgetreten."))
     now = utcnow()
     member.name = f"Ausgetretenes Mitglied {str(member.id)[:8]}"
     member.sector = ""

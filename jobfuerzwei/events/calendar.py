@@ -15,7 +15,8 @@ from typing import Literal
 import icalendar
 
 from jobfuerzwei.events.models import Event, RsvpStatus
-from jobfuerzwei.events.schemas import KIND_LABELS
+from jobfuerzwei.events.schemas import kind_label
+from jobfuerzwei.i18n import gettext as _
 from jobfuerzwei.mail.messages import Attachment
 
 Method = Literal["REQUEST", "CANCEL", "PUBLISH"]
@@ -30,12 +31,13 @@ _PARTSTAT = {
 
 
 def _description(event: Event) -> str:
-    parts = [KIND_LABELS.get(event.kind, "")]
+    """The entry's text in the current language (a mail sets its recipient's)."""
+    parts = [kind_label(event.kind)]
     if event.agenda:
-        parts.append(f"Tagesordnung:\n{event.agenda}")
+        parts.append(_("Tagesordnung:") + f"\n{event.agenda}")
     if event.online_url:
-        parts.append(f"Online-Teilnahme: {event.online_url}")
-    parts.append("Bitte sagen Sie über den Link in unserer E-Mail zu oder ab, nicht über Ihren Kalender.")
+        parts.append(_("Online-Teilnahme: %(url)s") % {"url": event.online_url})
+    parts.append(_("Bitte sagen Sie über den Link in unserer E-Mail zu oder ab, nicht über Ihren Kalender."))
     return "\n\n".join(p for p in parts if p)
 
 
@@ -92,5 +94,5 @@ def event_calendar(
 
 def calendar_attachment(ics: str, method: Method) -> Attachment:
     """The ``.ics`` file of a mail (``text/calendar`` with the iTIP method)."""
-    filename = "absage.ics" if method == "CANCEL" else "einladung.ics"
+    filename = _("absage.ics") if method == "CANCEL" else _("einladung.ics")
     return Attachment(filename=filename, content_type=f"text/calendar; method={method}", content=ics)

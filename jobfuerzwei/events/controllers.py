@@ -20,6 +20,7 @@ from jobfuerzwei.errors import DomainError
 from jobfuerzwei.events import exports, schemas, services
 from jobfuerzwei.events.calendar import event_calendar
 from jobfuerzwei.events.models import Event, RsvpStatus
+from jobfuerzwei.i18n import gettext as _
 from jobfuerzwei.staff.models import StaffUser
 from jobfuerzwei.web.auth import provide_staff
 from jobfuerzwei.web.pages import page, redirect
@@ -30,10 +31,10 @@ MAX_REASON = 1000
 
 
 def _view(**context: Any) -> dict[str, Any]:
-    """Context every event page shares: labels and the German time formatting."""
+    """Context every event page shares: labels and the time formatting, in the request's language."""
     return {
-        "kind_labels": schemas.KIND_LABELS,
-        "rsvp_labels": schemas.RSVP_LABELS,
+        "kind_labels": schemas.kind_labels(),
+        "rsvp_labels": schemas.rsvp_labels(),
         "when": schemas.format_when,
         **context,
     }
@@ -51,7 +52,7 @@ def _form_page(
         request,
         "events/form.html",
         status_code=status_code,
-        **_view(event=event, form=form, errors=errors, kinds=list(schemas.KIND_LABELS.items())),
+        **_view(event=event, form=form, errors=errors, kinds=list(schemas.kind_labels().items())),
     )
 
 
@@ -237,7 +238,7 @@ class EventsController(Controller):
         form = await request.form()
         reason = str(form.get("reason") or "").replace("\r\n", "\n").strip()
         if len(reason) > MAX_REASON:
-            errors = {"reason": f"Die Nachricht darf höchstens {MAX_REASON} Zeichen lang sein."}
+            errors = {"reason": _("Die Nachricht darf höchstens %(max)s Zeichen lang sein.") % {"max": MAX_REASON}}
             counts = await services.count_answers(db_session, event.id)
             return page(
                 request,
@@ -331,7 +332,7 @@ class RsvpController(Controller):
         form = await request.form()
         wanted = schemas.RSVP_ANSWERS.get(str(form.get("answer") or ""))
         if wanted is None:
-            raise DomainError("Bitte wählen Sie „Ich nehme teil“ oder „Ich sage ab“.")
+            raise DomainError(_("Bitte wählen Sie „Ich nehme teil“ oder „Ich sage ab“."))
         result = await services.answer(db_session, settings, invitation.id, wanted)
         message = {
             RsvpStatus.ATTENDING: "rsvp_attending",
@@ -351,10 +352,11 @@ class RsvpController(Controller):
         """The calendar entry again (``METHOD:PUBLISH``, same UID), e.g. after the mail was deleted."""
         invitation = await services.invitation_for_link(db_session, settings, invitation_id, sig)
         ics = event_calendar(invitation.event, sender=settings.mail.sender, method="PUBLISH", now=utcnow())
+        filename = _("termin.ics")
         return Response(
             ics,
             media_type="text/calendar; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="termin.ics"'},
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
 
 

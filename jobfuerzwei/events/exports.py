@@ -15,8 +15,16 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from jobfuerzwei.events.schemas import RSVP_LABELS, to_local
 from jobfuerzwei.events.services import Attendee, AttendeeList
+from jobfuerzwei.i18n import N_
+from jobfuerzwei.i18n import gettext as _
 
-HEADER = ("Status", "Warteliste", "Mitglied", "Name", "E-Mail", "Antwort am")
+HEADER = (N_("Status"), N_("Warteliste"), N_("Mitglied"), N_("Name"), N_("E-Mail"), N_("Antwort am"))
+"""German; ``header()`` translates."""
+
+
+def header() -> list[str]:
+    """The column titles in the current language."""
+    return [_(title) for title in HEADER]
 
 
 def _rows(attendees: AttendeeList) -> Iterator[tuple[str, int | None, str, str, str, str]]:
@@ -29,7 +37,7 @@ def _row(attendee: Attendee, waiting: Sequence[Attendee]) -> tuple[str, int | No
     place = next((i + 1 for i, w in enumerate(waiting) if w.invitation.id == invitation.id), None)
     answered = to_local(invitation.answered_at).strftime("%d.%m.%Y %H:%M") if invitation.answered_at else ""
     return (
-        RSVP_LABELS[invitation.status],
+        _(RSVP_LABELS[invitation.status]),
         place,
         attendee.member_name,
         attendee.name,
@@ -47,7 +55,7 @@ def attendees_csv(attendees: AttendeeList) -> str:
     """CSV (``;``-separated, as German Excel expects) of every invitation, attending first."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(HEADER)
+    writer.writerow(header())
     for status, place, member, name, email, answered in _rows(attendees):
         cells = (status, "" if place is None else str(place), member, name, email, answered)
         writer.writerow([_cell(v) for v in cells])
@@ -58,9 +66,9 @@ def attendees_xlsx(attendees: AttendeeList, title: str) -> bytes:
     """An Excel workbook with the same rows as the CSV; text cells are stored as text, never as formulas."""
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "Teilnehmende"
+    sheet.title = _("Teilnehmende")
     sheet.append([title])
-    sheet.append(list(HEADER))
+    sheet.append(header())
     for row in _rows(attendees):
         # openpyxl refuses control characters in a cell (a 500 for a name stored before the form refused them)
         sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row])

@@ -1,4 +1,4 @@
-"""Event forms (parsed and validated by hand, German messages next to the fields) and German time formatting."""
+"""Event forms (parsed and validated by hand, messages next to the fields) and the time formatting of the language."""
 
 from __future__ import annotations
 
@@ -11,22 +11,28 @@ from urllib.parse import urlsplit
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from babel import dates as babel_dates
+
 from jobfuerzwei.events.models import Event, EventKind, RsvpStatus
+from jobfuerzwei.i18n import N_, current_language, gettext
+from jobfuerzwei.i18n import gettext as _
 
 BERLIN = ZoneInfo("Europe/Berlin")
 """Times are entered and shown in German local time and stored in UTC."""
 
 KIND_LABELS: dict[str, str] = {
-    EventKind.NETWORK_MEETING: "Netzwerktreffen",
-    EventKind.CONFERENCE: "Fachkräftekonferenz",
-    EventKind.OTHER: "Sonstige Veranstaltung",
+    EventKind.NETWORK_MEETING: N_("Netzwerktreffen"),
+    EventKind.CONFERENCE: N_("Fachkräftekonferenz"),
+    EventKind.OTHER: N_("Sonstige Veranstaltung"),
 }
+"""German; ``kind_label`` and ``kind_labels`` translate."""
 RSVP_LABELS: dict[str, str] = {
-    RsvpStatus.INVITED: "Keine Antwort",
-    RsvpStatus.ATTENDING: "Zugesagt",
-    RsvpStatus.WAITING: "Warteliste",
-    RsvpStatus.DECLINED: "Abgesagt",
+    RsvpStatus.INVITED: N_("Keine Antwort"),
+    RsvpStatus.ATTENDING: N_("Zugesagt"),
+    RsvpStatus.WAITING: N_("Warteliste"),
+    RsvpStatus.DECLINED: N_("Abgesagt"),
 }
+"""German; ``rsvp_labels`` translates."""
 
 EVENT_FIELDS = (
     "title",
@@ -78,14 +84,32 @@ class EventData:
     capacity: int | None
 
 
+def kind_label(kind: str) -> str:
+    """The label of an event kind in the current language (empty for an unknown kind)."""
+    text = KIND_LABELS.get(kind, "")
+    return gettext(text) if text else ""
+
+
+def kind_labels() -> dict[str, str]:
+    """Event kinds and their labels in the current language (for pages and the form's select)."""
+    return {kind: gettext(text) for kind, text in KIND_LABELS.items()}
+
+
+def rsvp_labels() -> dict[str, str]:
+    """Answers and their labels in the current language."""
+    return {status: gettext(text) for status, text in RSVP_LABELS.items()}
+
+
 def to_local(value: dt.datetime) -> dt.datetime:
     """A stored (UTC) time in Europe/Berlin."""
     return value.astimezone(BERLIN)
 
 
 def format_date(value: dt.datetime) -> str:
-    """``Dienstag, 8. Dezember 2026`` (local date)."""
+    """``Dienstag, 8. Dezember 2026`` (local date); in English ``Tuesday, 8 December 2026``."""
     local = to_local(value)
+    if current_language() == "en":
+        return babel_dates.format_date(local.date(), "EEEE, d MMMM y", locale="en")
     return f"{_WEEKDAYS[local.weekday()]}, {local.day}. {_MONTHS[local.month - 1]} {local.year}"
 
 
@@ -97,9 +121,14 @@ def format_time(value: dt.datetime) -> str:
 def format_when(starts_at: dt.datetime, ends_at: dt.datetime) -> str:
     """``Dienstag, 8. Dezember 2026, 18:00 bis 20:00 Uhr``; a meeting over several days names both dates."""
     if to_local(starts_at).date() == to_local(ends_at).date():
-        return f"{format_date(starts_at)}, {format_time(starts_at)} bis {format_time(ends_at)} Uhr"
-    start = f"{format_date(starts_at)}, {format_time(starts_at)} Uhr"
-    return f"{start} bis {format_date(ends_at)}, {format_time(ends_at)} Uhr"
+        return _("%(date)s, %(start)s bis %(end)s Uhr") % {
+            "date": format_date(starts_at),
+            "start": format_time(starts_at),
+            "end": format_time(ends_at),
+        }
+    start = _("%(date)s, %(time)s Uhr") % {"date": format_date(starts_at), "time": format_time(starts_at)}
+    end = _("%(date)s, %(time)s Uhr") % {"date": format_date(ends_at), "time": format_time(ends_at)}
+    return _("%(start)s bis %(end)s") % {"start": start, "end": end}
 
 
 def event_form_values(form: Mapping[str, Any]) -> dict[str, str]:
@@ -173,36 +202,38 @@ def _check_times(values: dict[str, str], errors: dict[str, str]) -> tuple[dt.dat
     day = parse_date(values["date"])
     if day is None:
         errors["date"] = (
-            "Bitte geben Sie das Datum an, z. B. 08.12.2026." if values["date"] else "Bitte geben Sie das Datum an."
+            _("Bitte geben Sie das Datum an, z. B. 08.12.2026.")
+            if values["date"]
+            else _("Bitte geben Sie das Datum an.")
         )
     start = parse_time(values["start_time"])
     if start is None:
-        errors["start_time"] = "Bitte geben Sie die Anfangszeit an, z. B. 17:00."
+        errors["start_time"] = _("Bitte geben Sie die Anfangszeit an, z. B. 17:00.")
     end_day = parse_date(values["end_date"]) if values["end_date"] else day
     if values["end_date"] and end_day is None:
-        errors["end_date"] = "Bitte geben Sie das Enddatum an, z. B. 09.12.2026, oder lassen Sie das Feld leer."
+        errors["end_date"] = _("Bitte geben Sie das Enddatum an, z. B. 09.12.2026, oder lassen Sie das Feld leer.")
     end = parse_time(values["end_time"])
     if end is None:
-        errors["end_time"] = "Bitte geben Sie die Endzeit an, z. B. 19:00."
+        errors["end_time"] = _("Bitte geben Sie die Endzeit an, z. B. 19:00.")
     if day is None or start is None or end_day is None or end is None:
         return None
     starts_at, ends_at = _local(day, start), _local(end_day, end)
     if ends_at <= starts_at:
-        errors["end_time"] = "Das Ende muss nach dem Beginn liegen."
+        errors["end_time"] = _("Das Ende muss nach dem Beginn liegen.")
     elif ends_at - starts_at > dt.timedelta(days=MAX_DAYS):
-        errors["end_date"] = f"Eine Veranstaltung darf höchstens {MAX_DAYS} Tage dauern."
+        errors["end_date"] = _("Eine Veranstaltung darf höchstens %(days)s Tage dauern.") % {"days": MAX_DAYS}
     return starts_at, ends_at
 
 
 def _check_place(values: dict[str, str], errors: dict[str, str]) -> tuple[str, str]:
     place = " ".join(values["place"].split())
     if len(place) > 300:
-        errors["place"] = "Der Ort darf höchstens 300 Zeichen lang sein."
+        errors["place"] = _("Der Ort darf höchstens 300 Zeichen lang sein.")
     online_url = values["online_url"]
     if online_url and not is_https_url(online_url):
-        errors["online_url"] = "Bitte geben Sie einen vollständigen Link an, der mit https:// beginnt."
+        errors["online_url"] = _("Bitte geben Sie einen vollständigen Link an, der mit https:// beginnt.")
     if not place and not online_url:
-        errors["place"] = "Bitte geben Sie einen Ort oder einen Online-Link an (oder beides)."
+        errors["place"] = _("Bitte geben Sie einen Ort oder einen Online-Link an (oder beides).")
     return place, online_url
 
 
@@ -211,17 +242,17 @@ def _check_capacity(value: str, errors: dict[str, str]) -> int | None:
         return None
     if value.isascii() and value.isdigit() and 1 <= int(value) <= MAX_CAPACITY:
         return int(value)
-    errors["capacity"] = (
-        f"Bitte geben Sie eine ganze Zahl zwischen 1 und {MAX_CAPACITY} an, "
+    errors["capacity"] = _(
+        "Bitte geben Sie eine ganze Zahl zwischen 1 und %(max)s an, "
         "oder lassen Sie das Feld für unbegrenzt viele Plätze leer."
-    )
+    ) % {"max": MAX_CAPACITY}
     return None
 
 
 def validate_event_form(
     form: Mapping[str, Any], *, now: dt.datetime, current: Event | None = None
 ) -> tuple[EventData | None, dict[str, str]]:
-    """Check the event form; return clean data (or ``None``) and ``errors: field -> German message``.
+    """Check the event form; return clean data (or ``None``) and ``errors: field -> message``.
 
     A new meeting, and a stored one whose time changes, must start in the future.
     """
@@ -229,20 +260,20 @@ def validate_event_form(
     errors: dict[str, str] = {}
     title = " ".join(values["title"].split())
     if not title:
-        errors["title"] = "Bitte geben Sie einen Titel an."
+        errors["title"] = _("Bitte geben Sie einen Titel an.")
     elif len(title) > 200:
-        errors["title"] = "Der Titel darf höchstens 200 Zeichen lang sein."
+        errors["title"] = _("Der Titel darf höchstens 200 Zeichen lang sein.")
     if values["kind"] not in KIND_LABELS:
-        errors["kind"] = "Bitte wählen Sie die Art der Veranstaltung."
+        errors["kind"] = _("Bitte wählen Sie die Art der Veranstaltung.")
     times = _check_times(values, errors)
     if times is not None and "end_time" not in errors and "end_date" not in errors:
         unchanged = current is not None and times == (current.starts_at, current.ends_at)
         if times[0] <= now and not unchanged:
-            errors["date"] = "Der Beginn muss in der Zukunft liegen."
+            errors["date"] = _("Der Beginn muss in der Zukunft liegen.")
     place, online_url = _check_place(values, errors)
     agenda = values["agenda"].replace("\r\n", "\n").strip()
     if len(agenda) > 5000:
-        errors["agenda"] = "Die Tagesordnung darf höchstens 5000 Zeichen lang sein."
+        errors["agenda"] = _("Die Tagesordnung darf höchstens 5000 Zeichen lang sein.")
     capacity = _check_capacity(values["capacity"], errors)
     if errors or times is None:
         return None, errors
@@ -278,15 +309,15 @@ def parse_invite_form(form: Any) -> tuple[InviteChoice | None, dict[str, str], l
     if scope == "all":
         return InviteChoice(member_ids=None), {}, raw
     if scope != "chosen":
-        return None, {"scope": "Bitte wählen Sie, wen Sie einladen möchten."}, raw
+        return None, {"scope": _("Bitte wählen Sie, wen Sie einladen möchten.")}, raw
     ids: list[UUID] = []
     for value in raw:
         try:
             ids.append(UUID(value))
         except ValueError:
-            return None, {"member_id": "Die Auswahl enthält ein unbekanntes Mitglied."}, raw
+            return None, {"member_id": _("Die Auswahl enthält ein unbekanntes Mitglied.")}, raw
     if not ids:
-        return None, {"member_id": "Bitte wählen Sie mindestens ein Mitglied."}, raw
+        return None, {"member_id": _("Bitte wählen Sie mindestens ein Mitglied.")}, raw
     return InviteChoice(member_ids=list(dict.fromkeys(ids))), {}, raw
 
 

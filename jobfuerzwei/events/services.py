@@ -30,7 +30,9 @@ from jobfuerzwei.employers.models import Member, MemberContact
 from jobfuerzwei.errors import InvalidTransition, LinkInvalid, NotFound
 from jobfuerzwei.events.calendar import Method, calendar_attachment, event_calendar
 from jobfuerzwei.events.models import Event, EventStatus, Invitation, RsvpStatus
-from jobfuerzwei.events.schemas import KIND_LABELS, EventData, format_date, format_when
+from jobfuerzwei.events.schemas import EventData, format_date, format_when, kind_label
+from jobfuerzwei.i18n import gettext as _
+from jobfuerzwei.i18n import use_language
 from jobfuerzwei.mail.outbox import enqueue
 
 REMINDER_BEFORE = dt.timedelta(hours=24)
@@ -41,7 +43,7 @@ OPEN_STATUSES = (RsvpStatus.INVITED, RsvpStatus.ATTENDING, RsvpStatus.WAITING)
 
 
 class EventFormError(Exception):
-    """A service refused a form's values; ``field`` names the form field, ``message`` says why (German)."""
+    """A service refused a form's values; ``field`` names the form field, ``message`` says why."""
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
@@ -70,7 +72,7 @@ async def invitation_for_link(session: AsyncSession, settings: Settings, invitat
         select(Invitation).where(Invitation.id == invitation_id).options(selectinload(Invitation.event))
     )
     if not hmac.compare_digest(expected.encode(), sig.encode()) or invitation is None:
-        raise LinkInvalid("Dieser Link ist ungültig, oder die Einladung besteht nicht mehr.")
+        raise LinkInvalid(_("Dieser Link ist ungültig, oder die Einladung besteht nicht mehr."))
     return invitation
 
 
@@ -116,7 +118,7 @@ async def get_event(session: AsyncSession, event_id: UUID) -> Event:
     """One event, or ``NotFound``."""
     event = await session.get(Event, event_id)
     if event is None:
-        raise NotFound("Diese Veranstaltung gibt es nicht.")
+        raise NotFound(_("Diese Veranstaltung gibt es nicht."))
     return event
 
 
@@ -256,13 +258,16 @@ async def update_event(
     now = now or utcnow()
     event = await _lock_event(session, event_id)
     if event.is_cancelled:
-        raise InvalidTransition("Eine abgesagte Veranstaltung lässt sich nicht mehr ändern.")
+        raise InvalidTransition(_("Eine abgesagte Veranstaltung lässt sich nicht mehr ändern."))
     attending = await _attending(session, event.id)
     if data.capacity is not None and data.capacity < attending:
         raise EventFormError(
             "capacity",
-            f"Es haben bereits {attending} Personen zugesagt; die Zahl der Plätze kann nicht darunter liegen. "
-            "Bitten Sie einzelne Personen abzusagen, oder lassen Sie die Plätze, wie sie sind.",
+            _(
+                "Es haben bereits %(n)s Personen zugesagt; die Zahl der Plätze kann nicht darunter liegen. "
+                "Bitten Sie einzelne Personen abzusagen, oder lassen Sie die Plätze, wie sie sind."
+            )
+            % {"n": attending},
         )
     moved_time = (data.starts_at, data.ends_at) != (event.starts_at, event.ends_at)
     changed = moved_time or (data.place, data.online_url) != (event.place, event.online_url)
@@ -295,9 +300,9 @@ async def cancel_event(
     now = now or utcnow()
     event = await _lock_event(session, event_id)
     if event.is_cancelled:
-        raise InvalidTransition("Diese Veranstaltung ist bereits abgesagt.")
+        raise InvalidTransition(_("Diese Veranstaltung ist bereits abgesagt."))
     if event.is_over(now):
-        raise InvalidTransition("Diese Veranstaltung ist bereits vorbei.")
+        raise InvalidTransition(_("Diese Veranstaltung ist bereits vorbei."))
     event.status = EventStatus.CANCELLED
     event.cancelled_at = now
     event.sequence += 1
@@ -325,13 +330,13 @@ async def invite(
         stmt = stmt.where(Member.id.in_(member_ids))
     members = list(await session.scalars(stmt))
     if member_ids is not None and len(members) != len(set(member_ids)):
-        raise EventFormError("member_id", "Die Auswahl enthält ein Mitglied, das nicht (mehr) aktiv ist.")
+        raise EventFormError("member_id", _("Die Auswahl enthält ein Mitglied, das nicht (mehr) aktiv ist."))
     already = set(await session.scalars(select(Invitation.contact_id).where(Invitation.event_id == event.id)))
     contacts = [(c, m) for m in members for c in m.contacts if c.id not in already]
     if not contacts:
         raise EventFormError(
             "member_id" if member_ids is not None else "scope",
-            "Alle Kontakte der gewählten Mitglieder sind bereits eingeladen.",
+            _("Alle Kontakte der gewählten Mitglieder sind bereits eingeladen."),
         )
     invitations = [Invitation(event_id=event.id, contact_id=c.id, status=RsvpStatus.INVITED) for c, _ in contacts]
     session.add_all(invitations)
@@ -341,7 +346,7 @@ async def invite(
             session,
             settings,
             event,
-            _Recipient(invitation.id, contact.email, contact.name, member.name, RsvpStatus.INVITED),
+            _Recipient(invitation.id, contact.email, contact.name, member.name, RsvpStatus.INVITED, contact.language),
             template="event_invitation",
             method="REQUEST",
             now=now,
@@ -377,14 +382,14 @@ async def answer(
     now = now or utcnow()
     event_id = await session.scalar(select(Invitation.event_id).where(Invitation.id == invitation_id))
     if event_id is None:
-        raise LinkInvalid("Diese Einladung besteht nicht mehr.")
+        raise LinkInvalid(_("Diese Einladung besteht nicht mehr."))
     event = await _lock_event(session, event_id)
     # read again after the lock: a concurrent answer may have changed it while this request waited
     invitation = await session.scalar(
         select(Invitation).where(Invitation.id == invitation_id).execution_options(populate_existing=True)
     )
     if invitation is None:
-        raise LinkInvalid("Diese Einladung besteht nicht mehr.")
+        raise LinkInvalid(_("Diese Einladung besteht nicht mehr."))
     _check_open(event, now)
     current = RsvpStatus(invitation.status)
     if wanted == RsvpStatus.ATTENDING:
@@ -430,7 +435,7 @@ async def send_event_reminders(session: AsyncSession, settings: Settings, now: d
         )
     )
     sent = 0
-    for invitation_id, email, name, member_name, status, answered_at, event in rows.tuples():
+    for invitation_id, email, name, member_name, status, answered_at, language, event in rows.tuples():
         if answered_at is not None and answered_at > event.starts_at - REMINDER_BEFORE:
             continue
         claimed = await session.execute(
@@ -441,7 +446,7 @@ async def send_event_reminders(session: AsyncSession, settings: Settings, now: d
         )
         if not claimed.rowcount:  # type: ignore[attr-defined]
             continue
-        recipient = _Recipient(invitation_id, email, name, member_name, RsvpStatus(status))
+        recipient = _Recipient(invitation_id, email, name, member_name, RsvpStatus(status), language)
         _mail(session, settings, event, recipient, template="event_reminder", method=None, now=now)
         sent += 1
     await session.flush()
@@ -473,15 +478,15 @@ async def _lock_event(session: AsyncSession, event_id: UUID) -> Event:
         select(Event).where(Event.id == event_id).with_for_update().execution_options(populate_existing=True)
     )
     if event is None:
-        raise NotFound("Diese Veranstaltung gibt es nicht.")
+        raise NotFound(_("Diese Veranstaltung gibt es nicht."))
     return event
 
 
 def _check_open(event: Event, now: dt.datetime) -> None:
     if event.is_cancelled:
-        raise InvalidTransition("Diese Veranstaltung wurde abgesagt.")
+        raise InvalidTransition(_("Diese Veranstaltung wurde abgesagt."))
     if event.starts_at <= now:
-        raise InvalidTransition("Diese Veranstaltung hat bereits begonnen; Antworten sind nicht mehr möglich.")
+        raise InvalidTransition(_("Diese Veranstaltung hat bereits begonnen; Antworten sind nicht mehr möglich."))
 
 
 def _may_be_invited() -> ColumnElement[bool]:
@@ -504,9 +509,10 @@ class _Recipient:
     name: str
     member_name: str
     status: RsvpStatus
+    language: str = "de"
 
 
-def _recipients() -> Select[tuple[UUID, str, str, str, RsvpStatus, dt.datetime | None]]:
+def _recipients() -> Select[tuple[UUID, str, str, str, RsvpStatus, dt.datetime | None, str]]:
     """Invitations with address and member; never contacts of members who left the network."""
     return (
         select(
@@ -516,6 +522,7 @@ def _recipients() -> Select[tuple[UUID, str, str, str, RsvpStatus, dt.datetime |
             Member.name,
             Invitation.status,
             Invitation.answered_at,
+            MemberContact.language,
         )
         .join(MemberContact, MemberContact.id == Invitation.contact_id)
         .join(Member, Member.id == MemberContact.member_id)
@@ -541,7 +548,7 @@ async def _mail_all(
             or_(Member.is_active.is_(True), Invitation.status.in_((RsvpStatus.ATTENDING, RsvpStatus.WAITING))),
         )
     )
-    recipients = [_Recipient(i, e, n, m, RsvpStatus(s)) for i, e, n, m, s, _ in rows.tuples()]
+    recipients = [_Recipient(i, e, n, m, RsvpStatus(s), lang) for i, e, n, m, s, _, lang in rows.tuples()]
     for recipient in recipients:
         _mail(session, settings, event, recipient, template=template, method=method, now=now, reason=reason)
     return len(recipients)
@@ -562,7 +569,7 @@ async def _move_up(session: AsyncSession, settings: Settings, event: Event, now:
             return 0
         stmt = stmt.limit(free)
     result = await session.execute(stmt)
-    rows: Sequence[tuple[UUID, str, str, str, RsvpStatus, dt.datetime | None]] = result.tuples().all()
+    rows: Sequence[tuple[UUID, str, str, str, RsvpStatus, dt.datetime | None, str]] = result.tuples().all()
     if not rows:
         return 0
     await session.execute(
@@ -571,8 +578,8 @@ async def _move_up(session: AsyncSession, settings: Settings, event: Event, now:
         .values(status=RsvpStatus.ATTENDING, waiting_since=None)
         .execution_options(synchronize_session=False)
     )
-    for invitation_id, email, name, member_name, _status, _answered in rows:
-        recipient = _Recipient(invitation_id, email, name, member_name, RsvpStatus.ATTENDING)
+    for invitation_id, email, name, member_name, _status, _answered, language in rows:
+        recipient = _Recipient(invitation_id, email, name, member_name, RsvpStatus.ATTENDING, language)
         _mail(session, settings, event, recipient, template="event_moved_up", method="REQUEST", now=now)
     return len(rows)
 
@@ -588,28 +595,25 @@ def _mail(
     now: dt.datetime,
     reason: str = "",
 ) -> None:
-    attachment = None
-    if method is not None:
-        ics = event_calendar(
-            event,
-            sender=settings.mail.sender,
-            method=method,
-            now=now,
-            attendee=recipient.email,
-            attendee_name=recipient.name,
-            status=recipient.status,
-        )
-        attachment = calendar_attachment(ics, method)
-    enqueue(
-        session,
-        settings,
-        template=template,
-        to=recipient.email,
-        context={
+    # The calendar entry and the wording of kind and time are the recipient's language, not the request's.
+    with use_language(recipient.language):
+        attachment = None
+        if method is not None:
+            ics = event_calendar(
+                event,
+                sender=settings.mail.sender,
+                method=method,
+                now=now,
+                attendee=recipient.email,
+                attendee_name=recipient.name,
+                status=recipient.status,
+            )
+            attachment = calendar_attachment(ics, method)
+        context = {
             "contact_name": recipient.name,
             "member_name": recipient.member_name,
             "title": event.title,
-            "kind": KIND_LABELS.get(event.kind, ""),
+            "kind": kind_label(event.kind),
             "when": format_when(event.starts_at, event.ends_at),
             "date": format_date(event.starts_at),
             "place": event.place,
@@ -618,6 +622,13 @@ def _mail(
             "status": recipient.status.value,
             "rsvp_url": rsvp_url(settings, recipient.invitation_id),
             "reason": reason,
-        },
+        }
+    enqueue(
+        session,
+        settings,
+        template=template,
+        to=recipient.email,
+        language=recipient.language,
+        context=context,
         attachment=attachment,
     )

@@ -21,6 +21,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from jobfuerzwei import i18n
+
 EMAIL_TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "email"
 _HEADER_VALUE = re.compile(r"^[^\r\n\x00]*$")
 
@@ -43,12 +45,22 @@ def mail_environment() -> Environment:
         undefined=StrictUndefined,
         keep_trailing_newline=True,
     )
-    env.filters["date_de"] = lambda d: d.strftime("%d.%m.%Y") if d else ""
+    i18n.install(env)
+    env.filters["date_de"] = i18n.format_day  # mails show days only
     return env
 
 
-def render_email(name: str, context: dict[str, Any]) -> RenderedEmail:
-    """Render the three parts of mail ``name``; the subject is collapsed onto one line."""
+def render_email(name: str, context: dict[str, Any], language: str = i18n.DEFAULT) -> RenderedEmail:
+    """Render the three parts of mail ``name`` in the recipient's ``language``; the subject is one line.
+
+    Never in the language of the request that causes the mail: a coordinator reading English sends German mails to
+    German recipients.
+    """
+    with i18n.use_language(language):
+        return _render(name, context)
+
+
+def _render(name: str, context: dict[str, Any]) -> RenderedEmail:
     env = mail_environment()
     subject = env.get_template(f"{name}/subject.txt").render(context)
     subject = " ".join(subject.split())

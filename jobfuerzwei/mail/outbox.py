@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobfuerzwei.config import Settings
 from jobfuerzwei.db.base import utcnow
+from jobfuerzwei.i18n import DEFAULT
 from jobfuerzwei.mail.messages import Attachment, check_header_value, new_message_id, render_email
 from jobfuerzwei.mail.models import OutboxBody, OutboxMessage, OutboxStatus
 
@@ -27,9 +28,10 @@ def enqueue(
     batch_id: UUID | None = None,
     headers: dict[str, str] | None = None,
     attachment: Attachment | None = None,
+    language: str = DEFAULT,
 ) -> OutboxMessage:
-    """Render mail ``template`` for ``to`` and add it to the outbox in the caller's transaction (no commit)."""
-    rendered = render_email(template, {**context, "base_url": settings.base_url})
+    """Render mail ``template`` for ``to`` in their ``language`` and add it to the outbox (caller's transaction)."""
+    rendered = render_email(template, {**context, "base_url": settings.base_url}, language)
     extra = "\n".join(f"{k}: {check_header_value(v)}" for k, v in (headers or {}).items())
     row = OutboxMessage(
         message_id=new_message_id(settings.mail.message_id_domain),

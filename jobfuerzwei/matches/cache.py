@@ -35,8 +35,8 @@ _FETCH_ALL_SHARE = 0.5
 _RANKINGS_KEPT = 32
 """Rankings kept per snapshot (one per profile recently ranked)."""
 
-_MEMBER_COLUMNS = (Member.id, Member.name, Member.interests, Member.postcode, Member.municipality)
-_POSITION_COLUMNS = (
+MEMBER_COLUMNS = (Member.id, Member.name, Member.interests, Member.postcode, Member.municipality)
+POSITION_COLUMNS = (
     Position.id,
     Position.member_id,
     Position.title,
@@ -184,7 +184,7 @@ class NeedCache:
             mid for mid, v in member_versions.items() if mid not in old.members or old.members[mid].version != v
         ]
         members = {mid: old.members[mid] for mid in member_versions if mid not in changed_members}
-        for row in await _rows(session, _MEMBER_COLUMNS, Member.id, changed_members, len(member_versions)):
+        for row in await _rows(session, MEMBER_COLUMNS, Member.id, changed_members, len(member_versions)):
             if row.id in member_versions:  # a member that became active between the two reads waits for next time
                 members[row.id] = _MemberEntry(version=member_versions[row.id], row=row, interests=interest_needs(row))
 
@@ -198,7 +198,7 @@ class NeedCache:
             pid for pid, v in wanted.items() if pid not in old.positions or old.positions[pid].version != v
         ]
         positions = {pid: old.positions[pid] for pid in wanted if pid not in changed_positions}
-        for row in await _rows(session, _POSITION_COLUMNS, Position.id, changed_positions, len(position_versions)):
+        for row in await _rows(session, POSITION_COLUMNS, Position.id, changed_positions, len(position_versions)):
             member = members.get(row.member_id)
             if row.id in wanted and member is not None:
                 need = position_need(row, member.row.name, member.row.postcode, member.row.municipality)

@@ -6,6 +6,8 @@ from html import escape
 
 from markupsafe import Markup
 
+from jobfuerzwei.i18n import gettext as _
+
 BAR_HEIGHT = 22
 LABEL_WIDTH = 260
 BAR_WIDTH = 360
@@ -17,8 +19,9 @@ def coverage_chart(rows: list[tuple[str, int, int]], share: float, *, max_rows: 
     most = max((n for _, n, _ in shown), default=1) or 1
     height = 40 + BAR_HEIGHT * len(shown)
     width = LABEL_WIDTH + BAR_WIDTH + 80
-    title = f"Modellrechnung: {share * 100:.0f} % der offenen Stellen besetzbar"
-    desc = "; ".join(f"{name}: {filled} von {needs} Stellen besetzbar" for name, needs, filled in shown)
+    title = _("Modellrechnung: %(share)s %% der offenen Stellen besetzbar") % {"share": f"{share * 100:.0f}"}
+    each = _("%(member)s: %(filled)s von %(needs)s Stellen besetzbar")
+    desc = "; ".join(each % {"member": name, "filled": filled, "needs": needs} for name, needs, filled in shown)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="cov-title cov-desc" '
         f'viewBox="0 0 {width} {height}" width="100%" class="chart">',
@@ -37,7 +40,6 @@ def coverage_chart(rows: list[tuple[str, int, int]], share: float, *, max_rows: 
             f'<rect x="{LABEL_WIDTH}" y="{y + 3}" width="{part:.1f}" height="{BAR_HEIGHT - 6}" fill="#1d4e89"/>',
             f'<text x="{LABEL_WIDTH + full + 6:.1f}" y="{y + 15}" font-size="13">{filled}/{needs}</text>',
         ]
-    parts.append(
-        f'<text x="{LABEL_WIDTH}" y="18" font-size="13">gefüllt: besetzbar · Rahmen: offene Stellen</text></svg>'
-    )
+    legend = escape(_("gefüllt: besetzbar · Rahmen: offene Stellen"))
+    parts.append(f'<text x="{LABEL_WIDTH}" y="18" font-size="13">{legend}</text></svg>')
     return Markup("".join(parts))  # noqa: S704  # every text above is escaped

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from uuid import UUID
 
 from jobfuerzwei.employers.models import Member
+from jobfuerzwei.i18n import gettext as _
 from jobfuerzwei.profiles.models import ProfileKind
 
 
@@ -46,7 +47,7 @@ def _values(params: Any, name: str) -> list[str]:
 def parse_coverage_query(
     params: Mapping[str, Any], members: Iterable[Member], default_threshold: float
 ) -> tuple[CoverageQuery, dict[str, str]]:
-    """Read the form from the query string; unknown members, types or thresholds give German messages."""
+    """Read the form from the query string; unknown members, types or thresholds give messages (translated)."""
     errors: dict[str, str] = {}
     known = {str(m.id): m.id for m in members}
     member_ids: list[UUID] = []
@@ -54,29 +55,29 @@ def parse_coverage_query(
         if raw in known:
             member_ids.append(known[raw])
         else:
-            errors["member_id"] = "Bitte wählen Sie Mitglieder aus der Liste."
+            errors["member_id"] = _("Bitte wählen Sie Mitglieder aus der Liste.")
     kind_raw = (_values(params, "kind") or [""])[0]
     kind: ProfileKind | None = None
     if kind_raw:
         try:
             kind = ProfileKind(kind_raw)
         except ValueError:
-            errors["kind"] = "Bitte wählen Sie eine Profilart aus der Liste."
+            errors["kind"] = _("Bitte wählen Sie eine Profilart aus der Liste.")
     threshold = default_threshold
     threshold_raw = (_values(params, "threshold") or [""])[0].strip().replace(",", ".")
     if threshold_raw:
         try:
             threshold = float(threshold_raw)
         except ValueError:
-            errors["threshold"] = "Bitte geben Sie eine Zahl zwischen 1 und 100 an."
+            errors["threshold"] = _("Bitte geben Sie eine Zahl zwischen 1 und 100 an.")
         else:
             if not 1 <= threshold <= 100:
-                errors["threshold"] = "Bitte geben Sie eine Zahl zwischen 1 und 100 an."
+                errors["threshold"] = _("Bitte geben Sie eine Zahl zwischen 1 und 100 an.")
     run = (_values(params, "run") or [""])[0] == "1"
     releasing_raw = (_values(params, "releasing") or [""])[0]
     releasing = known.get(releasing_raw) if releasing_raw else None
     if releasing_raw and releasing is None:
-        errors["releasing"] = "Bitte wählen Sie ein Mitglied aus der Liste."
+        errors["releasing"] = _("Bitte wählen Sie ein Mitglied aus der Liste.")
     query = CoverageQuery(
         member_ids=[m for m in dict.fromkeys(member_ids) if m != releasing],
         kind=kind,

@@ -18,11 +18,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobfuerzwei.config import Settings
 from jobfuerzwei.employers.models import Member, Position
-from jobfuerzwei.matches.cache import NeedSnapshot, cache_for, interest_needs, position_need
+from jobfuerzwei.matches.cache import (
+    MEMBER_COLUMNS,
+    POSITION_COLUMNS,
+    NeedSnapshot,
+    cache_for,
+    interest_needs,
+    position_need,
+)
 from jobfuerzwei.matching.coverage import Coverage, by_member
 from jobfuerzwei.matching.coverage import model as coverage_model
 from jobfuerzwei.matching.facts import Fit, Language, Need, Person, Place
-from jobfuerzwei.matching.ranking import rank_people
+from jobfuerzwei.matching.ranking import german, rank_people
 from jobfuerzwei.profiles.models import Profile, ProfileKind, ProfileStatus
 
 ACTIVE = (ProfileStatus.APPROVED,)
@@ -52,9 +59,7 @@ async def load_needs(
     session: AsyncSession, member_ids: Collection[UUID] | None = None, *, interests: bool = True
 ) -> list[Need]:
     """Open positions (and, with ``interests``, fields of interest) of the active members, or of ``member_ids``."""
-    stmt = select(Member.id, Member.name, Member.interests, Member.postcode, Member.municipality).where(
-        Member.is_active.is_(True)
-    )
+    stmt = select(*MEMBER_COLUMNS).where(Member.is_active.is_(True))
     if member_ids is not None:
         stmt = stmt.where(Member.id.in_(list(member_ids)))
     members = {row.id: row for row in await session.execute(stmt)}
@@ -62,20 +67,7 @@ async def load_needs(
     if interests:
         for m in members.values():
             needs.extend(interest_needs(m))
-    positions = await session.execute(
-        select(
-            Position.id,
-            Position.member_id,
-            Position.title,
-            Position.esco_uri,
-            Position.skills,
-            Position.languages,
-            Position.working_time,
-            Position.start_date,
-            Position.postcode,
-            Position.municipality,
-        ).where(Position.is_open.is_(True))
-    )
+    positions = await session.execute(select(*POSITION_COLUMNS).where(Position.is_open.is_(True)))
     for row in positions:
         member = members.get(row.member_id)
         if member is not None:
@@ -96,7 +88,7 @@ class MemberFit:
     @property
     def matched_terms(self) -> list[str]:
         """Reasons as short texts (stored with each circulation recipient)."""
-        return list(self.fit.matched) if self.fit else []
+        return [german(term) for term in self.fit.matched] if self.fit else []
 
 
 def best_per_member(snapshot: NeedSnapshot, person: Person, settings: Settings) -> dict[UUID, MemberFit]:

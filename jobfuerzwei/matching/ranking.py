@@ -24,11 +24,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from markupsafe import escape
 from rapidfuzz import fuzz, utils
 
+from jobfuerzwei.i18n import DEFAULT, N_, current_language, format_date, gettext
 from jobfuerzwei.matching.catalogue import Catalogue, Occupation, load_catalogue
 from jobfuerzwei.matching.facts import Fit, Need, Part, Person, Weights, cefr_rank
 from jobfuerzwei.matching.geo import Vector, chord_km, chord_to_arc_km, coordinates, to_vector
@@ -60,8 +62,68 @@ _AD_NOISE = frozenset(
 )
 """Job-ad words that say nothing about the occupation (working time is a part of its own)."""
 _TIME_CODES = {"either": 0, "full_time": 1, "part_time": 2}
-_TIME_LABELS = {1: "Vollzeit", 2: "Teilzeit"}
-_FALLBACK_TITLE_DETAIL = "anderer Beruf"
+_TIME_MISMATCH = {
+    (1, 2): N_("Vollzeit gesucht, Teilzeit gewünscht"),
+    (2, 1): N_("Teilzeit gesucht, Vollzeit gewünscht"),
+}
+"""(need, person) → reason, for the two working times that do not fit."""
+_TIME_FITS = {1: N_("Vollzeit passt"), 2: N_("Teilzeit passt")}
+_FALLBACK_TITLE_DETAIL = N_("anderer Beruf")
+
+
+class Reason(str):
+    """An explanation of a score: equal to its German text (compared, hashed, stored as such), shown translated.
+
+    Fits are computed once and kept (``matches.cache``) while pages in either language show them, so the text is
+    translated when it is shown: ``str()`` and Jinja's escaping give the current language. ``message`` is the
+    German message id (marked with ``N_``); ``values`` fill its ``%(name)s`` placeholders and may be reasons
+    themselves or dates (written as the language writes them).
+    """
+
+    __slots__ = ("_message", "_values")
+    _message: str
+    _values: dict[str, object]
+
+    def __new__(cls, message: str, /, **values: object) -> Reason:
+        text = message % {k: _german(v) for k, v in values.items()} if values else message
+        self = super().__new__(cls, text)
+        self._message = message
+        self._values = values
+        return self
+
+    @classmethod
+    def joined(cls, separator: str, reasons: Iterable[str]) -> Reason:
+        """The reasons one after the other, each translated when shown (``separator`` is not translated)."""
+        values = {f"r{i}": r for i, r in enumerate(reasons)}
+        return cls(separator.replace("%", "%%").join(f"%({k})s" for k in values), **values)
+
+    def __str__(self) -> str:
+        """The text in the current language (the German text itself in German)."""
+        if current_language() == DEFAULT:
+            return str.__str__(self)
+        message = gettext(self._message)
+        return message % {k: _shown(v) for k, v in self._values.items()} if self._values else message
+
+    def __html__(self) -> str:
+        """The text in the current language, escaped (Jinja calls this)."""
+        return str(escape(str(self)))
+
+
+def german(text: str) -> str:
+    """The German text of a reason (a plain ``str``), e.g. to store it; any other text as it is."""
+    return str.__str__(text)
+
+
+def _german(value: object) -> object:
+    if isinstance(value, str):
+        return str.__str__(value)
+    return _date(value) if isinstance(value, dt.date) else value
+
+
+def _shown(value: object) -> object:
+    if isinstance(value, str):
+        return str(value)
+    return format_date(value) if isinstance(value, dt.date) else value
 
 
 @functools.lru_cache(maxsize=1 << 15)
@@ -134,8 +196,11 @@ def _working_time_score(person: int, need: int) -> float:
     return 1.0 if 0 in (person, need) or person == need else 0.0
 
 
-def _level_text(level: str) -> str:
-    return "Muttersprache" if level.strip() == "native" else level.strip()
+def _required_text(language: str, level: str) -> str:
+    """A required language with its level as shown ("Deutsch C1", "Englisch Muttersprache", "Französisch")."""
+    if level.strip() == "native":
+        return Reason(N_("%(language)s Muttersprache"), language=language)
+    return f"{language} {level.strip()}".strip()
 
 
 def _date(day: dt.date) -> str:
@@ -255,19 +320,23 @@ def _need_view(need: Need, catalogue: Catalogue, *, title: str | None = None) ->
 
 
 def _occupation(pv: _PersonView, nv: _NeedView, catalogue: Catalogue) -> tuple[float, str, str]:
-    """Score, German detail and the person's wording that matched ("" when none)."""
+    """Score, detail (a ``Reason``) and the person's wording that matched ("" when none)."""
     target = nv.occupation
     if pv.occupations and target is not None:
-        best: tuple[float, str, str] = (0.0, _FALLBACK_TITLE_DETAIL, "")
+        best: tuple[float, str, str] = (0.0, Reason(_FALLBACK_TITLE_DETAIL), "")
         for wording, occupation in pv.occupations:
             if occupation.esco_uri == target.esco_uri:
-                found = (SAME_OCCUPATION, f"gleicher Beruf: {target.label}", wording)
+                found = (
+                    SAME_OCCUPATION,
+                    Reason(N_("gleicher Beruf: %(occupation)s"), occupation=target.label),
+                    wording,
+                )
             elif occupation.unit_group == target.unit_group:
                 label = catalogue.group_label(target.unit_group)
-                found = (SAME_UNIT_GROUP, f"gleiche Berufsgruppe: {label}", wording)
+                found = (SAME_UNIT_GROUP, Reason(N_("gleiche Berufsgruppe: %(group)s"), group=label), wording)
             elif occupation.minor_group == target.minor_group:
                 label = catalogue.group_label(target.minor_group)
-                found = (SAME_MINOR_GROUP, f"verwandte Berufsgruppe: {label}", wording)
+                found = (SAME_MINOR_GROUP, Reason(N_("verwandte Berufsgruppe: %(group)s"), group=label), wording)
             else:
                 continue
             if found[0] > best[0]:
@@ -279,8 +348,9 @@ def _occupation(pv: _PersonView, nv: _NeedView, catalogue: Catalogue) -> tuple[f
         if s > best_similarity:
             best_similarity, best_wording = s, wording
     if best_similarity >= TITLE_CUTOFF:
-        return (best_similarity - TITLE_BASE) / 100.0, f"ähnlicher Titel ({best_similarity:.0f} %)", best_wording
-    return 0.0, _FALLBACK_TITLE_DETAIL if pv.titles and nv.title else "Beruf unbekannt", ""
+        detail = Reason(N_("ähnlicher Titel (%(similarity)s %%)"), similarity=f"{best_similarity:.0f}")
+        return (best_similarity - TITLE_BASE) / 100.0, detail, best_wording
+    return 0.0, Reason(_FALLBACK_TITLE_DETAIL if pv.titles and nv.title else N_("Beruf unbekannt")), ""
 
 
 def _has_skill(person_skills: Sequence[str], key: str) -> bool:
@@ -299,36 +369,43 @@ def _skills_part(
             matched.append(skill)
         else:
             missing.append(skill)
-    return Part("skills", have / len(nv.skills), w, f"{have} von {len(nv.skills)} Fähigkeiten")
+    detail = Reason(N_("%(have)s von %(total)s Fähigkeiten"), have=have, total=len(nv.skills))
+    return Part("skills", have / len(nv.skills), w, detail)
 
 
 def _languages_part(pv: _PersonView, nv: _NeedView, w: float, matched: list[str], missing: list[str]) -> Part | None:
     if not nv.languages:
         return None
     credit = 0.0
-    notes = []
+    notes: list[str] = []
     for language, name, level, rank in nv.languages:
         spoken = pv.languages.get(name)
         got = language_credit(spoken[0] if spoken else None, rank)
         credit += got
-        required = f"{language} {_level_text(level)}".strip()
+        required = _required_text(language, level)
         (matched if got == 1.0 else missing).append(required)
+        level_spoken = spoken[1].strip() if spoken else ""
         if spoken is None:
-            notes.append(f"{required} verlangt, nicht vorhanden")
+            notes.append(Reason(N_("%(language)s verlangt, nicht vorhanden"), language=required))
+        elif level_spoken == "native":
+            notes.append(Reason(N_("%(language)s verlangt, Muttersprache vorhanden"), language=required))
+        elif level_spoken:
+            notes.append(
+                Reason(N_("%(language)s verlangt, %(level)s vorhanden"), language=required, level=level_spoken)
+            )
         else:
-            level_spoken = _level_text(spoken[1])
-            notes.append(f"{required} verlangt, " + (f"{level_spoken} vorhanden" if level_spoken else "ohne Niveau"))
-    return Part("languages", credit / len(nv.languages), w, "; ".join(notes))
+            notes.append(Reason(N_("%(language)s verlangt, ohne Niveau"), language=required))
+    return Part("languages", credit / len(nv.languages), w, Reason.joined("; ", notes))
 
 
 def _working_time_part(pv: _PersonView, nv: _NeedView, w: float) -> Part:
     score = _working_time_score(pv.time, nv.time)
     if score == 0.0:
-        detail = f"{_TIME_LABELS[nv.time]} gesucht, {_TIME_LABELS[pv.time]} gewünscht"
+        detail = Reason(_TIME_MISMATCH[nv.time, pv.time])
     elif pv.time == 0 and nv.time == 0:
-        detail = "Arbeitszeit flexibel"
+        detail = Reason(N_("Arbeitszeit flexibel"))
     else:
-        detail = f"{_TIME_LABELS[max(pv.time, nv.time)]} passt"  # one side is 0 (either), or both are equal
+        detail = Reason(_TIME_FITS[max(pv.time, nv.time)])  # one side is 0 (either), or both are equal
     return Part("working_time", score, w, detail)
 
 
@@ -336,19 +413,23 @@ def _place_part(pv: _PersonView, nv: _NeedView, w: float) -> Part | None:
     wished = sorted(pv.municipalities & nv.municipalities)
     if wished:
         spelling = next((m.strip() for m in nv.need.place.municipalities if m.strip().casefold() == wished[0]), "")
-        return Part("place", 1.0, w, f"Wunschort {spelling}")
+        return Part("place", 1.0, w, Reason(N_("Wunschort %(place)s"), place=spelling))
     if pv.point is None or nv.point is None:
         return None
     distance = chord_km(pv.point, nv.point)
     # scored on the straight line (see chord_km), shown as the great-circle distance, which people know from maps
-    detail = f"{chord_to_arc_km(distance):.0f} km" + (f" (Umkreis {pv.radius:.0f} km)" if pv.radius is not None else "")
+    km = f"{chord_to_arc_km(distance):.0f}"
+    if pv.radius is None:
+        detail = f"{km} km"
+    else:
+        detail = Reason(N_("%(distance)s km (Umkreis %(radius)s km)"), distance=km, radius=f"{pv.radius:.0f}")
     return Part("place", place_score(distance, pv.radius), w, detail)
 
 
 def _start_part(pv: _PersonView, nv: _NeedView, w: float) -> Part | None:
     if pv.start is None or nv.start is None:
         return None
-    detail = f"ab {_date(pv.start)} verfügbar, gesucht ab {_date(nv.start)}"
+    detail = Reason(N_("ab %(available)s verfügbar, gesucht ab %(wanted)s"), available=pv.start, wanted=nv.start)
     return Part("start", start_score((pv.start - nv.start).days), w, detail)
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from jobfuerzwei.config import Settings
 from jobfuerzwei.errors import InvalidTransition
 from jobfuerzwei.membership import services
-from jobfuerzwei.membership.schemas import SIZES, form_values, validate_application, validate_reason
+from jobfuerzwei.membership.schemas import form_values, size_labels, validate_application, validate_reason
 from jobfuerzwei.staff.models import StaffUser
 from jobfuerzwei.web.auth import provide_staff
 from jobfuerzwei.web.pages import page, redirect
@@ -31,7 +31,7 @@ class JoinController(Controller):
     @get("/", cache_control=NO_STORE)
     async def show_join(self, request: Request[Any, Any, Any]) -> Template:
         """The empty form "Mitglied werden"."""
-        return page(request, "public/join.html", form={}, errors={}, sizes=list(SIZES.items()))
+        return page(request, "public/join.html", form={}, errors={}, sizes=list(size_labels().items()))
 
     @post("/", cache_control=NO_STORE)
     async def submit_join(
@@ -40,7 +40,7 @@ class JoinController(Controller):
         db_session: NamedDependency[AsyncSession],
         settings: NamedDependency[Settings],
     ) -> Response[Any]:
-        """Store the application and confirm it by mail, or show the form again with German messages."""
+        """Store the application and confirm it by mail, or show the form again with the messages."""
         form = await request.form()
         data, errors = validate_application(form)
         if data is None:
@@ -50,7 +50,7 @@ class JoinController(Controller):
                 status_code=400,
                 form=form_values(form),
                 errors=errors,
-                sizes=list(SIZES.items()),
+                sizes=list(size_labels().items()),
             )
         await services.submit_application(db_session, settings, data)
         return redirect("/join/thanks", "application_received")
@@ -76,7 +76,7 @@ class ApplicationsController(Controller):
     ) -> Template:
         """Pending applications first, then the decided ones."""
         applications = await services.list_applications(db_session)
-        return page(request, "coordinator/applications.html", applications=applications, sizes=SIZES)
+        return page(request, "coordinator/applications.html", applications=applications, sizes=size_labels())
 
     @get("/{application_id:uuid}")
     async def show_application(
@@ -88,7 +88,9 @@ class ApplicationsController(Controller):
     ) -> Template:
         """One application with the decision forms."""
         application = await services.get_application(db_session, application_id)
-        return page(request, "coordinator/application.html", application=application, sizes=SIZES, form={}, errors={})
+        return page(
+            request, "coordinator/application.html", application=application, sizes=size_labels(), form={}, errors={}
+        )
 
     @post("/{application_id:uuid}/approve")
     async def approve_application(
@@ -109,7 +111,7 @@ class ApplicationsController(Controller):
                 "coordinator/application.html",
                 status_code=409,
                 application=application,
-                sizes=SIZES,
+                sizes=size_labels(),
                 form={},
                 errors={"approve": exc.message},
             )
@@ -134,7 +136,7 @@ class ApplicationsController(Controller):
                 "coordinator/application.html",
                 status_code=400,
                 application=application,
-                sizes=SIZES,
+                sizes=size_labels(),
                 form={"reason": reason},
                 errors=errors,
             )

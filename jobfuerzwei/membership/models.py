@@ -47,3 +47,6 @@ class MembershipApplication(UUIDAuditBase):
     decision_reason: Mapped[str] = mapped_column(Text, default="")
     member_id: Mapped[UUID | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
     """The member created by the approval."""
+    language: Mapped[str] = mapped_column(String(5), default="de", server_default="de")
+    """Language of the mails the applicant gets (``i18n.LANGUAGES``):
+    the language of the form; the contact created on approval keeps it."""

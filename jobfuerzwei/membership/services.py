@@ -18,6 +18,8 @@ from jobfuerzwei.employers import services as employer_services
 from jobfuerzwei.employers.models import AccountTokenPurpose, Member
 from jobfuerzwei.employers.schemas import MemberData, lines
 from jobfuerzwei.errors import InvalidTransition, NotFound
+from jobfuerzwei.i18n import current_language
+from jobfuerzwei.i18n import gettext as _
 from jobfuerzwei.mail.outbox import enqueue
 from jobfuerzwei.membership.models import ApplicationStatus, MembershipApplication
 from jobfuerzwei.membership.schemas import ApplicationData
@@ -30,6 +32,7 @@ async def submit_application(session: AsyncSession, settings: Settings, data: Ap
         privacy_version=settings.privacy_version,
         consented_at=utcnow(),
         status=ApplicationStatus.PENDING,
+        language=current_language(),  # the form's language
     )
     session.add(application)
     await session.flush()
@@ -38,6 +41,7 @@ async def submit_application(session: AsyncSession, settings: Settings, data: Ap
         settings,
         template="membership_received",
         to=application.contact_email,
+        language=application.language,
         context={"contact_name": application.contact_name, "organisation": application.organisation},
     )
     return application
@@ -65,13 +69,13 @@ async def get_application(session: AsyncSession, application_id: UUID) -> Member
     """One application, or ``NotFound``."""
     application = await session.get(MembershipApplication, application_id)
     if application is None:
-        raise NotFound("Diesen Antrag gibt es nicht.")
+        raise NotFound(_("Diesen Antrag gibt es nicht."))
     return application
 
 
 def _check_pending(application: MembershipApplication) -> None:
     if application.status != ApplicationStatus.PENDING:
-        raise InvalidTransition("Über diesen Antrag ist bereits entschieden.")
+        raise InvalidTransition(_("Über diesen Antrag ist bereits entschieden."))
 
 
 async def approve(session: AsyncSession, settings: Settings, application: MembershipApplication) -> Member:
@@ -79,7 +83,7 @@ async def approve(session: AsyncSession, settings: Settings, application: Member
     _check_pending(application)
     if await employer_services.is_name_taken(session, application.organisation):
         raise InvalidTransition(
-            "Es gibt bereits ein Mitglied mit diesem Namen. Bitte prüfen Sie, ob die Organisation schon dabei ist."
+            _("Es gibt bereits ein Mitglied mit diesem Namen. Bitte prüfen Sie, ob die Organisation schon dabei ist.")
         )
     member = await employer_services.create_member(
         session,
@@ -95,6 +99,7 @@ async def approve(session: AsyncSession, settings: Settings, application: Member
     )
     contact = member.contacts[0]
     contact.name = application.contact_name
+    contact.language = application.language
     token = await accounts.issue_account_token(session, contact, AccountTokenPurpose.INVITE)
     application.status = ApplicationStatus.APPROVED
     application.decided_at = utcnow()
@@ -104,6 +109,7 @@ async def approve(session: AsyncSession, settings: Settings, application: Member
         settings,
         template="membership_approved",
         to=contact.email,
+        language=contact.language,
         context={
             "contact_name": application.contact_name,
             "organisation": application.organisation,
@@ -126,6 +132,7 @@ async def decline(session: AsyncSession, settings: Settings, application: Member
         settings,
         template="membership_declined",
         to=application.contact_email,
+        language=application.language,
         context={
             "contact_name": application.contact_name,
             "organisation": application.organisation,

@@ -15,6 +15,7 @@ from jobfuerzwei.config import Settings
 from jobfuerzwei.employers import services as employer_services
 from jobfuerzwei.employers.models import Member, MemberContact
 from jobfuerzwei.errors import DomainError
+from jobfuerzwei.i18n import gettext as _
 from jobfuerzwei.offers import services
 from jobfuerzwei.offers.models import ONLINE, REGIONWIDE, Offer, OfferStatus
 from jobfuerzwei.offers.schemas import (
@@ -206,7 +207,7 @@ class CoordinatorOffersController(Controller):
     ) -> Template:
         """Offers of one status; the default is the moderation queue."""
         if status not in {s.value for s in services.LIST_STATUSES}:
-            raise DomainError("Unbekannter Status.")
+            raise DomainError(_("Unbekannter Status."))
         results = await services.list_offers(db_session, OfferStatus(status), page=page_number)
         return page(
             request,

@@ -1,4 +1,4 @@
-"""The offer form (member portal and coordinator) and the reject reason: hand validation with German messages."""
+"""The offer form (member portal and coordinator) and the reject reason: hand validation, messages per field."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from urllib.parse import urlsplit
 from uuid import UUID
 
 from jobfuerzwei.employers.models import Member
+from jobfuerzwei.i18n import gettext as _
 from jobfuerzwei.offers.models import ONLINE, REGIONWIDE, Offer, OfferCategory, ProviderType
-from jobfuerzwei.web.labels import LABELS
+from jobfuerzwei.web.labels import label
 
 FIELDS = (
     "provider_name",
@@ -59,12 +60,12 @@ class OfferData:
 
 def category_choices() -> list[tuple[str, str]]:
     """``(value, label)`` of the categories, in page order."""
-    return [(c.value, LABELS["offer_category"][c.value]) for c in OfferCategory]
+    return [(c.value, label("offer_category", c.value)) for c in OfferCategory]
 
 
 def provider_choices() -> list[tuple[str, str]]:
     """``(value, label)`` of the provider types."""
-    return [(p.value, LABELS["provider_type"][p.value]) for p in ProviderType]
+    return [(p.value, label("provider_type", p.value)) for p in ProviderType]
 
 
 def form_values(form: Mapping[str, Any]) -> dict[str, str]:
@@ -117,12 +118,12 @@ def _date(raw: str, errors: dict[str, str], today: dt.date) -> dt.date | None:
         except ValueError:
             continue
         if value < today:
-            errors["valid_until"] = "Das Datum liegt in der Vergangenheit. Bitte wählen Sie heute oder später."
+            errors["valid_until"] = _("Das Datum liegt in der Vergangenheit. Bitte wählen Sie heute oder später.")
             return None
         if value.year > today.year + 10:
             break
         return value
-    errors["valid_until"] = "Bitte geben Sie ein gültiges Datum ein (TT.MM.JJJJ)."
+    errors["valid_until"] = _("Bitte geben Sie ein gültiges Datum ein (TT.MM.JJJJ).")
     return None
 
 
@@ -135,9 +136,9 @@ def _languages(raw: str, errors: dict[str, str]) -> list[str]:
             seen.add(name.casefold())
             languages.append(name[:1].upper() + name[1:])
     if len(languages) > MAX_LANGUAGES:
-        errors["languages"] = f"Bitte nennen Sie höchstens {MAX_LANGUAGES} Sprachen."
+        errors["languages"] = _("Bitte nennen Sie höchstens %(n)s Sprachen.") % {"n": MAX_LANGUAGES}
     elif any(len(language) > 40 for language in languages):
-        errors["languages"] = "Ein Eintrag ist zu lang (höchstens 40 Zeichen je Sprache)."
+        errors["languages"] = _("Ein Eintrag ist zu lang (höchstens 40 Zeichen je Sprache).")
     return languages
 
 
@@ -153,18 +154,18 @@ def _provider(
     if values["member_id"]:
         member = next((m for m in members if str(m.id) == values["member_id"]), None)
         if member is None:
-            errors["member_id"] = "Bitte wählen Sie ein Mitglied aus der Liste oder „kein Mitglied“."
+            errors["member_id"] = _("Bitte wählen Sie ein Mitglied aus der Liste oder „kein Mitglied“.")
         else:
             member_id = member.id
     provider_type = ProviderType.MEMBER if member_id else ProviderType.OTHER
     if values["provider_type"] in {p.value for p in ProviderType}:
         provider_type = ProviderType(values["provider_type"])
     else:
-        errors["provider_type"] = "Bitte wählen Sie die Art des Anbieters aus der Liste."
+        errors["provider_type"] = _("Bitte wählen Sie die Art des Anbieters aus der Liste.")
     if provider_type == ProviderType.MEMBER and member_id is None and "member_id" not in errors:
-        errors["member_id"] = "Bitte wählen Sie das Mitglied, das dieses Angebot macht."
+        errors["member_id"] = _("Bitte wählen Sie das Mitglied, das dieses Angebot macht.")
     if not values["provider_name"]:
-        errors["provider_name"] = "Bitte nennen Sie den Anbieter, z. B. „Agentur für Arbeit Aalen“."
+        errors["provider_name"] = _("Bitte nennen Sie den Anbieter, z. B. „Agentur für Arbeit Aalen“.")
     return values["provider_name"], provider_type, member_id
 
 
@@ -174,7 +175,7 @@ def validate_offer_form(
     """Check the offer form; ``members`` given means the coordinator's form (with provider fields).
 
     Returns:
-        ``(data, errors)``: clean values (or ``None``) and ``errors: field -> German message``.
+        ``(data, errors)``: clean values (or ``None``) and ``errors: field -> message``.
     """
     raw = form_values(form)
     values = {
@@ -184,24 +185,24 @@ def validate_offer_form(
     errors: dict[str, str] = {}
     for name, limit in _LIMITS.items():
         if len(values[name]) > limit:
-            errors[name] = f"Bitte höchstens {limit} Zeichen eingeben."
+            errors[name] = _("Bitte höchstens %(n)s Zeichen eingeben.") % {"n": limit}
     provider_name, provider_type, member_id = "", ProviderType.MEMBER, None
     if members is not None:
         provider_name, provider_type, member_id = _provider(values, errors, list(members))
     if values["category"] not in {c.value for c in OfferCategory}:
-        errors["category"] = "Bitte wählen Sie eine Kategorie aus der Liste."
+        errors["category"] = _("Bitte wählen Sie eine Kategorie aus der Liste.")
     if not values["title"]:
-        errors["title"] = "Bitte geben Sie dem Angebot einen Titel."
+        errors["title"] = _("Bitte geben Sie dem Angebot einen Titel.")
     if not values["description"]:
-        errors["description"] = "Bitte beschreiben Sie das Angebot: was, für wen, wie oft, was es kostet."
+        errors["description"] = _("Bitte beschreiben Sie das Angebot: was, für wen, wie oft, was es kostet.")
     place = _place(values["place"])
     if not place:
-        errors["place"] = "Bitte nennen Sie den Ort (Gemeinde), „regionweit“ oder „online“."
+        errors["place"] = _("Bitte nennen Sie den Ort (Gemeinde), „regionweit“ oder „online“.")
     languages = _languages(values["languages"], errors)
     if values["link"] and not is_https_url(values["link"]) and "link" not in errors:
-        errors["link"] = "Bitte geben Sie eine vollständige, sichere Adresse an, die mit https:// beginnt."
+        errors["link"] = _("Bitte geben Sie eine vollständige, sichere Adresse an, die mit https:// beginnt.")
     if not values["link"] and not values["contact"]:
-        errors["contact"] = (
+        errors["contact"] = _(
             "Bitte geben Sie einen Link oder eine Kontaktmöglichkeit an, damit Interessierte Sie erreichen."
         )
     valid_until = _date(values["valid_until"], errors, today)
@@ -229,7 +230,7 @@ def validate_reason(form: Mapping[str, Any]) -> tuple[str, dict[str, str]]:
     """The reason for a rejected offer (mailed to the member contact who submitted it)."""
     reason = str(form.get("reason") or "").replace("\r\n", "\n").strip()
     if not reason:
-        return "", {"reason": "Bitte begründen Sie die Ablehnung; die Begründung geht per E-Mail an das Mitglied."}
+        return "", {"reason": _("Bitte begründen Sie die Ablehnung; die Begründung geht per E-Mail an das Mitglied.")}
     if len(reason) > 2000:
-        return reason, {"reason": "Bitte höchstens 2.000 Zeichen."}
+        return reason, {"reason": _("Bitte höchstens 2.000 Zeichen.")}
     return reason, {}

@@ -22,6 +22,8 @@ from jobfuerzwei.config import Settings
 from jobfuerzwei.db.base import utcnow
 from jobfuerzwei.employers.models import Member, MemberContact
 from jobfuerzwei.errors import InvalidTransition, NotFound
+from jobfuerzwei.i18n import N_
+from jobfuerzwei.i18n import gettext as _
 from jobfuerzwei.mail.outbox import enqueue
 from jobfuerzwei.offers.fit import Situation, fitting_offers
 from jobfuerzwei.offers.models import ONLINE, REGIONWIDE, Offer, OfferCategory, OfferStatus, ProviderType, fold
@@ -38,7 +40,8 @@ MOVING_WINDOW = dt.timedelta(days=365)
 """A partner counts as moving in until a year after the moving date."""
 MARK_SECONDS = 3600
 """How long the thank-you page after a registration may show the offers for that profile."""
-OFFER_MISSING = "Dieses Angebot gibt es nicht (mehr)."
+OFFER_MISSING = N_("Dieses Angebot gibt es nicht (mehr).")
+"""German; translated where it is raised."""
 
 
 def today() -> dt.date:
@@ -148,7 +151,7 @@ async def public_offer(session: AsyncSession, offer_id: UUID) -> Offer:
     """A published, unexpired offer, or ``NotFound`` (drafts, submissions and expired offers are not public)."""
     offer = await session.scalar(select(Offer).where(Offer.id == offer_id, *_public(today())))
     if offer is None:
-        raise NotFound(OFFER_MISSING)
+        raise NotFound(_(OFFER_MISSING))
     return offer
 
 
@@ -227,7 +230,7 @@ async def own_offer(session: AsyncSession, member_id: UUID, offer_id: UUID) -> O
     """One of the member's offers; another member's answers ``NotFound`` (not 403: do not confirm it exists)."""
     offer = await session.get(Offer, offer_id)
     if offer is None or offer.member_id != member_id:
-        raise NotFound(OFFER_MISSING)
+        raise NotFound(_(OFFER_MISSING))
     return offer
 
 
@@ -256,7 +259,7 @@ async def save_member_offer(
     """
     member = await session.get(Member, contact.member_id)
     if member is None or member.left_at is not None:  # pragma: no cover - the contact goes with its member
-        raise NotFound("Dieses Mitglied gibt es nicht.")
+        raise NotFound(_("Dieses Mitglied gibt es nicht."))
     if offer is None:
         offer = Offer(member_id=member.id)
         session.add(offer)
@@ -277,7 +280,7 @@ async def save_member_offer(
 async def withdraw_member_offer(session: AsyncSession, offer: Offer) -> None:
     """The member takes its offer out of the catalogue (or out of moderation)."""
     if offer.status == OfferStatus.ARCHIVED:
-        raise InvalidTransition("Dieses Angebot ist bereits zurückgezogen.")
+        raise InvalidTransition(_("Dieses Angebot ist bereits zurückgezogen."))
     offer.status = OfferStatus.ARCHIVED
     await session.flush()
 
@@ -324,7 +327,7 @@ async def get_offer(session: AsyncSession, offer_id: UUID) -> Offer:
     """Any offer, or ``NotFound``."""
     offer = await session.get(Offer, offer_id)
     if offer is None:
-        raise NotFound(OFFER_MISSING)
+        raise NotFound(_(OFFER_MISSING))
     return offer
 
 
@@ -368,9 +371,9 @@ def _publish(offer: Offer, staff: StaffUser) -> None:
 async def publish(session: AsyncSession, staff: StaffUser, offer: Offer) -> None:
     """Put an offer into the public catalogue; a member's draft waits until the member submits it."""
     if offer.status == OfferStatus.PUBLISHED:
-        raise InvalidTransition("Dieses Angebot ist bereits veröffentlicht.")
+        raise InvalidTransition(_("Dieses Angebot ist bereits veröffentlicht."))
     if offer.status == OfferStatus.DRAFT and offer.member_id is not None:
-        raise InvalidTransition("Das Mitglied hat diesen Entwurf noch nicht eingereicht.")
+        raise InvalidTransition(_("Das Mitglied hat diesen Entwurf noch nicht eingereicht."))
     _publish(offer, staff)
     await session.flush()
 
@@ -378,7 +381,7 @@ async def publish(session: AsyncSession, staff: StaffUser, offer: Offer) -> None
 async def reject(session: AsyncSession, settings: Settings, staff: StaffUser, offer: Offer, reason: str) -> bool:
     """Reject a submission with a reason mailed to the contact who submitted it; ``True`` when a mail went out."""
     if offer.status != OfferStatus.SUBMITTED:
-        raise InvalidTransition("Nur eingereichte Angebote können abgelehnt werden.")
+        raise InvalidTransition(_("Nur eingereichte Angebote können abgelehnt werden."))
     offer.status = OfferStatus.REJECTED
     offer.rejected_reason = reason
     _moderated(offer, staff)
@@ -389,6 +392,7 @@ async def reject(session: AsyncSession, settings: Settings, staff: StaffUser, of
             settings,
             template="offer_rejected",
             to=contact.email,
+            language=contact.language,
             context={
                 "contact_name": contact.name,
                 "provider_name": offer.provider_name,
@@ -404,7 +408,7 @@ async def reject(session: AsyncSession, settings: Settings, staff: StaffUser, of
 async def archive(session: AsyncSession, staff: StaffUser, offer: Offer) -> None:
     """Take an offer out of the catalogue (or out of the queue) for good; it can be published again later."""
     if offer.status == OfferStatus.ARCHIVED:
-        raise InvalidTransition("Dieses Angebot ist bereits archiviert.")
+        raise InvalidTransition(_("Dieses Angebot ist bereits archiviert."))
     offer.status = OfferStatus.ARCHIVED
     _moderated(offer, staff)
     await session.flush()

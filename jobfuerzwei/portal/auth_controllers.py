@@ -24,6 +24,8 @@ from jobfuerzwei.employers import accounts
 from jobfuerzwei.employers.models import AccountTokenPurpose, MemberContact
 from jobfuerzwei.employers.schemas import is_valid_email
 from jobfuerzwei.errors import LinkInvalid
+from jobfuerzwei.i18n import N_
+from jobfuerzwei.i18n import gettext as _
 from jobfuerzwei.mail.outbox import enqueue
 from jobfuerzwei.portal.auth_helpers import (
     HOME,
@@ -62,7 +64,7 @@ PENDING_COOKIE = "jfz_totp_pending"
 PENDING_SECONDS = 10 * 60
 """How long a new two-factor secret waits for its first code before setup starts over."""
 
-LOGIN_ELSEWHERE = (
+LOGIN_ELSEWHERE = N_(
     "Für diese E-Mail-Adresse gibt es bereits einen Zugang bei einem anderen Mitglied. "
     "Bitte wenden Sie sich an die Koordination."
 )
@@ -199,7 +201,7 @@ class PortalAuthController(Controller):
         form = await request.form()
         email = str(form.get("email") or "").strip()[:254]
         if not is_valid_email(email):
-            errors = {"email": "Bitte geben Sie Ihre E-Mail-Adresse an, z. B. name@firma.de."}
+            errors = {"email": _("Bitte geben Sie Ihre E-Mail-Adresse an, z. B. name@firma.de.")}
             return page(request, "portal/password_forgot.html", status_code=400, form={"email": email}, errors=errors)
         contact = await accounts.contact_by_email(db_session, email)
         mails = reset_mail_throttle(request)
@@ -211,6 +213,7 @@ class PortalAuthController(Controller):
                 settings,
                 template="password_reset",
                 to=contact.email,
+                language=contact.language,
                 context={
                     "contact_name": contact.name,
                     "reset_url": f"{settings.base_url}/portal/password/{token}",
@@ -252,7 +255,7 @@ class PortalAuthController(Controller):
         # A login is one member: if another member's contact with this address got a login meanwhile, stop here.
         holder = await accounts.contact_by_email(db_session, contact.email)
         if holder is not None and holder.id != contact.id:
-            return link_invalid_page(request, LOGIN_ELSEWHERE, status_code=409)
+            return link_invalid_page(request, _(LOGIN_ELSEWHERE), status_code=409)
         await accounts.set_password(db_session, token, password)
         login_throttle(request, settings).succeeded(contact.email)
         response = redirect(LOGIN, "password_set")
@@ -270,8 +273,10 @@ def code_page(request: Request[Any, Any, Any], target: str, errors: dict[str, st
         errors=errors,
         action=f"{LOGIN}/code",
         logout_action=f"{HOME}/logout",
-        intro="Für Ihren Zugang ist die Zwei-Faktor-Anmeldung eingeschaltet. Bitte geben Sie den sechsstelligen Code "
-        "ein, den Ihre Authenticator-App gerade anzeigt.",
+        intro=_(
+            "Für Ihren Zugang ist die Zwei-Faktor-Anmeldung eingeschaltet. Bitte geben Sie den sechsstelligen Code "
+            "ein, den Ihre Authenticator-App gerade anzeigt."
+        ),
         hint="",
     )
 
@@ -377,15 +382,15 @@ class PortalSecurityController(Controller):
             return redirect(SECURITY)
         secret = read_pending(settings, contact.id, request.cookies.get(PENDING_COOKIE))
         if secret is None:
-            errors = {"code": "Die Einrichtung ist abgelaufen. Bitte beginnen Sie noch einmal."}
+            errors = {"code": _("Die Einrichtung ist abgelaufen. Bitte beginnen Sie noch einmal.")}
             return security_page(request, settings, contact, errors=errors, status_code=400)
         form = await request.form()
         code = normalise_code(str(form.get("code") or ""))
         if code is None:
-            return security_page(request, settings, contact, errors={"code": CODE_FORMAT}, status_code=400)
+            return security_page(request, settings, contact, errors={"code": _(CODE_FORMAT)}, status_code=400)
         step = matching_step(secret, code)
         if step is None:
-            return security_page(request, settings, contact, errors={"code": CODE_WRONG}, status_code=400)
+            return security_page(request, settings, contact, errors={"code": _(CODE_WRONG)}, status_code=400)
         contact.totp_secret = secret
         # The code just typed must not log anyone in a second time.
         used_codes(request).accept(contact.id, step)

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from jobfuerzwei.config import Settings
 from jobfuerzwei.employers import accounts
 from jobfuerzwei.employers.models import MemberContact
+from jobfuerzwei.i18n import gettext as _
 from jobfuerzwei.staff.services import LoginThrottle, check_password
 from jobfuerzwei.web.auth import PORTAL_COOKIE, safe_next
 from jobfuerzwei.web.login import LOCKED
@@ -94,13 +95,13 @@ def read_pending(settings: Settings, contact_id: UUID, value: str | None) -> str
 
 
 def password_errors(password: str, repeat: str, name: str = "password") -> dict[str, str]:
-    """German messages for a new password and its repetition (field names ``name`` and ``name_repeat``)."""
+    """Messages for a new password and its repetition (field names ``name`` and ``name_repeat``)."""
     if len(password) < accounts.MIN_PASSWORD:
-        return {name: f"Das Passwort muss mindestens {accounts.MIN_PASSWORD} Zeichen lang sein."}
+        return {name: _("Das Passwort muss mindestens %(min)d Zeichen lang sein.") % {"min": accounts.MIN_PASSWORD}}
     if len(password) > 1024:
-        return {name: "Das Passwort darf höchstens 1024 Zeichen lang sein."}
+        return {name: _("Das Passwort darf höchstens 1024 Zeichen lang sein.")}
     if password != repeat:
-        return {f"{name}_repeat": "Die beiden Eingaben stimmen nicht überein."}
+        return {f"{name}_repeat": _("Die beiden Eingaben stimmen nicht überein.")}
     return {}
 
 
@@ -132,12 +133,12 @@ async def fresh_verified_session(
 def wrong_password(
     request: Request[Any, Any, Any], settings: Settings, contact: MemberContact, password: str
 ) -> str | None:
-    """The German message when ``password`` is not the contact's current one (or the account is locked)."""
+    """The message when ``password`` is not the contact's current one (or the account is locked)."""
     # Counted like failed logins: a stolen session cookie must not become a way to guess the password.
     throttle = login_throttle(request, settings)
     if throttle.is_locked(contact.email):
-        return LOCKED
+        return _(LOCKED)
     if not check_password(contact.password_hash, password[:1024]):
         throttle.failed(contact.email)
-        return "Das Passwort ist falsch."
+        return _("Das Passwort ist falsch.")
     return None

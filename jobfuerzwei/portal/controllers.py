@@ -23,6 +23,7 @@ from jobfuerzwei.config import Settings
 from jobfuerzwei.employers import services as employer_services
 from jobfuerzwei.employers.models import MemberContact
 from jobfuerzwei.errors import InvalidTransition, NotFound
+from jobfuerzwei.i18n import gettext as _
 from jobfuerzwei.profiles import services as profile_services
 from jobfuerzwei.referrals import schemas as referral_schemas
 from jobfuerzwei.referrals import services as referral_services
@@ -55,18 +56,18 @@ def _parse_inbox_state(value: str | None) -> InboxState | None:
 
 
 def _step_refused(referral: Referral, to_state: ReferralState, exc: InvalidTransition) -> str:
-    """A German message for a refused move; a jump names the steps that are possible instead."""
+    """The message for a refused move; a jump names the steps that are possible instead."""
     moves = referral_services.allowed_moves(referral.state, Actor.EMPLOYER)
     if to_state in moves:  # allowed from the state we read: someone else moved it meanwhile
         return exc.message
     if not moves:
-        return "Diese Vermittlung ist beendet; es gibt keinen weiteren Schritt."
+        return _("Diese Vermittlung ist beendet; es gibt keinen weiteren Schritt.")
     current = label("referral_state", referral.state)
-    options = " oder ".join(f"„{label('referral_state', s)}“" for s in moves)
-    return (
-        f"Dieser Schritt ist nicht möglich: Eine Vermittlung geht nur Schritt für Schritt weiter. "
-        f"Vom Stand „{current}“ aus können Sie sie auf {options} setzen."
-    )
+    options = _(" oder ").join(_("„%(state)s“") % {"state": label("referral_state", s)} for s in moves)
+    return _(
+        "Dieser Schritt ist nicht möglich: Eine Vermittlung geht nur Schritt für Schritt weiter. "
+        "Vom Stand „%(current)s“ aus können Sie sie auf %(options)s setzen."
+    ) % {"current": current, "options": options}
 
 
 async def _board(
@@ -171,7 +172,7 @@ class PortalController(Controller):
         access = await circulation_answers.member_access(db_session, recipient_id, contact.member_id)
         path = profile_services.cv_path(settings, access.profile) if access.show_contact else None
         response = cv_download(
-            path, access.profile.reference, "Für dieses Profil gibt es keinen freigegebenen Lebenslauf."
+            path, access.profile.reference, _("Für dieses Profil gibt es keinen freigegebenen Lebenslauf.")
         )
         circulation_answers.audit_view(db_session, access, "Lebenslauf im Portal", contact.email)
         return response

@@ -16,6 +16,8 @@ from jobfuerzwei.config import Settings
 from jobfuerzwei.employers import mail_prefs
 from jobfuerzwei.employers import services as employer_services
 from jobfuerzwei.employers.models import MemberContact
+from jobfuerzwei.i18n import LANGUAGES
+from jobfuerzwei.i18n import gettext as _
 from jobfuerzwei.web.auth import provide_contact
 from jobfuerzwei.web.pages import page, redirect
 
@@ -60,7 +62,7 @@ class UnsubscribeController(Controller):
 
 
 class MailPreferencesController(Controller):
-    """The contact chooses each profile at once or a weekly digest (and subscribes again after an unsubscribe)."""
+    """Each profile at once or a weekly digest (subscribing again after an unsubscribe), and the mails' language."""
 
     path = "/portal/mail"
     dependencies = {"contact": Provide(provide_contact)}  # noqa: RUF012  # Litestar's class attribute
@@ -74,9 +76,7 @@ class MailPreferencesController(Controller):
     ) -> Template:
         """The current choice."""
         member = await employer_services.get_member(db_session, contact.member_id)
-        return page(
-            request, "portal/mail.html", member=member, nav="mail", modes=list(mail_prefs.MAIL_MODES.items()), errors={}
-        )
+        return page(request, "portal/mail.html", member=member, nav="mail", modes=mail_prefs.mail_modes(), errors={})
 
     @post("/")
     async def update_mail_preferences(
@@ -85,22 +85,28 @@ class MailPreferencesController(Controller):
         db_session: NamedDependency[AsyncSession],
         contact: NamedDependency[MemberContact],
     ) -> Response[Any]:
-        """Save the choice; an unknown value comes back with a German message."""
+        """Save the choices (no language in the form: it stays); an unknown value comes back with a message."""
         form = await request.form()
         mode = str(form.get("mail_mode") or "")
+        language = str(form.get("language") or contact.language)
+        errors: dict[str, str] = {}
         if mode not in mail_prefs.MAIL_MODES:
+            errors["mail_mode"] = _("Bitte wählen Sie eine der beiden Möglichkeiten.")
+        if language not in LANGUAGES:
+            errors["language"] = _("Bitte wählen Sie eine der angebotenen Sprachen.")
+        if errors:
             member = await employer_services.get_member(db_session, contact.member_id)
-            errors = {"mail_mode": "Bitte wählen Sie eine der beiden Möglichkeiten."}
             return page(
                 request,
                 "portal/mail.html",
                 status_code=400,
                 member=member,
                 nav="mail",
-                modes=list(mail_prefs.MAIL_MODES.items()),
+                modes=mail_prefs.mail_modes(),
                 errors=errors,
             )
         await mail_prefs.set_mail_mode(db_session, contact, mode)
+        await mail_prefs.set_language(db_session, contact, language)
         return redirect("/portal/mail", "mail_preferences_saved")
 
 

@@ -28,8 +28,9 @@ from jobfuerzwei.employers.schemas import (
     validate_position_form,
 )
 from jobfuerzwei.errors import InvalidTransition, NotFound
+from jobfuerzwei.i18n import gettext as _
 from jobfuerzwei.web.auth import PORTAL_COOKIE, provide_contact
-from jobfuerzwei.web.labels import LABELS
+from jobfuerzwei.web.labels import choices
 from jobfuerzwei.web.pages import page, redirect
 
 MEMBER_FIELDS = ("name", "sector", "postcode", "municipality", "interests")
@@ -43,7 +44,7 @@ async def _member(session: AsyncSession, contact: MemberContact) -> Member:
 async def _own_position(session: AsyncSession, contact: MemberContact, position_id: UUID) -> Position:
     position = await services.get_position(session, position_id)
     if position.member_id != contact.member_id:
-        raise NotFound("Diese Stelle gibt es nicht.")  # not 403: do not confirm that it exists
+        raise NotFound(_("Diese Stelle gibt es nicht."))  # not 403: do not confirm that it exists
     return position
 
 
@@ -65,7 +66,7 @@ def _position_page(
         position=position,
         form=form,
         errors=errors,
-        working_times=list(LABELS["working_time"].items()),
+        working_times=choices("working_time"),
     )
 
 
@@ -103,7 +104,7 @@ class MemberSelfServiceController(Controller):
         merged["is_active"] = "on" if member.is_active else ""
         data, errors = validate_member_form(merged)
         if data is not None and await services.is_name_taken(db_session, data.name, exclude_id=member.id):
-            errors["name"] = NAME_TAKEN
+            errors["name"] = _(NAME_TAKEN)
         if data is None or errors:
             form = {name: str(submitted.get(name) or "") for name in MEMBER_FIELDS}
             return page(
@@ -151,7 +152,7 @@ class MemberSelfServiceController(Controller):
         member = await _member(db_session, contact)
         form = await request.form()
         if form.get("confirm") != "on":
-            errors = {"confirm": "Bitte bestätigen Sie, dass Ihre Organisation das Netzwerk verlassen möchte."}
+            errors = {"confirm": _("Bitte bestätigen Sie, dass Ihre Organisation das Netzwerk verlassen möchte.")}
             return page(request, "portal/leave.html", status_code=400, member=member, nav="member", errors=errors)
         await services.leave_network(db_session, member)
         response = redirect("/", "member_left")
@@ -291,11 +292,11 @@ class ColleaguesController(Controller):
         email = form["email"].strip().lower()
         errors: dict[str, str] = {}
         if not is_valid_email(email):
-            errors["email"] = "Bitte geben Sie eine gültige E-Mail-Adresse an."
+            errors["email"] = _("Bitte geben Sie eine gültige E-Mail-Adresse an.")
         elif email in member.contact_emails:
-            errors["email"] = "Diese Adresse ist bereits eine Ansprechperson Ihrer Organisation."
+            errors["email"] = _("Diese Adresse ist bereits eine Ansprechperson Ihrer Organisation.")
         if len(form["name"]) > 200:
-            errors["name"] = "Bitte höchstens 200 Zeichen eingeben."
+            errors["name"] = _("Bitte höchstens %(limit)d Zeichen eingeben.") % {"limit": 200}
         if errors:
             return await _colleagues_page(request, db_session, contact, form=form, errors=errors, status_code=400)
         colleague = MemberContact(member_id=member.id, email=email, name=form["name"])
@@ -321,10 +322,10 @@ class ColleaguesController(Controller):
         """Remove a colleague (with its login); one cannot remove oneself here."""
         colleague = await db_session.get(MemberContact, contact_id)
         if colleague is None or colleague.member_id != contact.member_id:
-            raise NotFound("Diese Ansprechperson gibt es nicht.")
+            raise NotFound(_("Diese Ansprechperson gibt es nicht."))
         if colleague.id == contact.id:
             raise InvalidTransition(
-                "Sie können sich nicht selbst entfernen; bitten Sie eine Kollegin oder einen Kollegen."
+                _("Sie können sich nicht selbst entfernen; bitten Sie eine Kollegin oder einen Kollegen.")
             )
         await db_session.delete(colleague)
         await db_session.flush()

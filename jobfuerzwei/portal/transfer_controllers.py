@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from jobfuerzwei.config import Settings
 from jobfuerzwei.employers import services as employers
 from jobfuerzwei.employers.models import Member, MemberContact
+from jobfuerzwei.i18n import N_
+from jobfuerzwei.i18n import gettext as _
 from jobfuerzwei.profiles import transfers, transfers_csv
 from jobfuerzwei.profiles.schemas import LANGUAGE_ROWS, form_values
 from jobfuerzwei.profiles.transfers_csv import MAX_CSV_BYTES, MAX_CSV_ROWS, RowResult, TransferCsvError
@@ -25,7 +27,7 @@ from jobfuerzwei.web.auth import provide_contact
 from jobfuerzwei.web.pages import page, redirect
 
 AnyRequest = Request[Any, Any, Any]
-DECLARATION_ERROR = (
+DECLARATION_ERROR = N_(
     "Bitte bestätigen Sie, dass die Personen über die Anmeldung informiert sind und Sie die Datenschutzhinweise "
     "gelesen haben."
 )
@@ -133,9 +135,9 @@ class TransferController(Controller):
         if "partner_email" not in errors and data["partner_email"] in await transfers.registered_emails(
             db_session, member.id
         ):
-            errors["partner_email"] = transfers.DUPLICATE_EMAIL
+            errors["partner_email"] = _(transfers.DUPLICATE_EMAIL)
         if form.get("declaration") != "on":
-            errors["declaration"] = DECLARATION_ERROR
+            errors["declaration"] = _(DECLARATION_ERROR)
         if errors:
             return _form_page(request, member, form_values(form), errors, status_code=400)
         await transfers.register_transfer(db_session, settings, member, data, contact)
@@ -163,11 +165,11 @@ class TransferController(Controller):
         member = await _member(db_session, contact)
         upload = (await request.form()).get("file")
         if not isinstance(upload, UploadFile) or not upload.filename:
-            return _import_page(request, member, file_error="Bitte wählen Sie eine CSV-Datei aus.", status_code=400)
+            return _import_page(request, member, file_error=_("Bitte wählen Sie eine CSV-Datei aus."), status_code=400)
         content = await upload.read(MAX_CSV_BYTES + 1)
         await upload.close()
         if not upload.filename.lower().endswith(".csv"):
-            message = "Bitte laden Sie eine CSV-Datei hoch (Dateiendung .csv)."
+            message = _("Bitte laden Sie eine CSV-Datei hoch (Dateiendung .csv).")
             return _import_page(request, member, file_error=message, status_code=400)
         try:
             text = transfers_csv.decode_transfer_csv(content)
@@ -195,7 +197,7 @@ class TransferController(Controller):
             rows = await _checked_rows(db_session, member, text)  # again: a colleague may have registered meanwhile
         except TransferCsvError as exc:
             return _import_page(request, member, file_error=str(exc), status_code=400)
-        errors = {} if form.get("declaration") == "on" else {"declaration": DECLARATION_ERROR}
+        errors = {} if form.get("declaration") == "on" else {"declaration": _(DECLARATION_ERROR)}
         if errors or not all(r.is_valid for r in rows):
             return _import_page(
                 request, member, rows=rows, payload=payload, signature=signature, errors=errors, status_code=400

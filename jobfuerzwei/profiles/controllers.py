@@ -16,7 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from jobfuerzwei.audit.models import AuditAction
 from jobfuerzwei.audit.services import Actor, record
 from jobfuerzwei.config import Settings
+from jobfuerzwei.db.base import utcnow
 from jobfuerzwei.errors import DomainError
+from jobfuerzwei.i18n import LANGUAGES, current_language
+from jobfuerzwei.i18n import gettext as _
 from jobfuerzwei.offers import services as offer_services
 from jobfuerzwei.profiles import privacy, services
 from jobfuerzwei.profiles.models import Profile, ProfileStatus
@@ -95,7 +98,13 @@ class PublicController(Controller):
                 request, settings, members, form=form_values(form), errors=errors, cv_again=cv is not None
             )
         profile = await services.register_profile(
-            db_session, settings, data, applicant_name=applicant["name"], applicant_email=applicant["email"], cv=cv
+            db_session,
+            settings,
+            data,
+            applicant_name=applicant["name"],
+            applicant_email=applicant["email"],
+            cv=cv,
+            language=current_language(),
         )
         response = redirect("/register/thanks", "registered")
         # The thank-you page shows the offers fitting this profile: a signed, short-lived mark says which one.
@@ -285,6 +294,20 @@ class StatusController(Controller):
         await services.withdraw_profile(db_session, profile)
         return redirect(f"/status/{token}", "profile_withdrawn")
 
+    @post("/language")
+    async def set_mail_language(
+        self, request: AnyRequest, token: FromPath[str], db_session: NamedDependency[AsyncSession]
+    ) -> Response[Any]:
+        """The language of the mails the partner gets from now on (the page's own language follows the switch)."""
+        _row, profile = await services.profile_for_token(db_session, token, TokenPurpose.STATUS)
+        form = await request.form()
+        language = str(form.get("language", ""))
+        if language not in LANGUAGES:
+            raise DomainError(_("Bitte wählen Sie eine der angebotenen Sprachen."))
+        profile.language = language
+        profile.last_activity_at = utcnow()
+        return redirect(f"/status/{token}", "mail_language_saved")
+
     @post("/keep")
     async def keep_profile(self, token: FromPath[str], db_session: NamedDependency[AsyncSession]) -> Response[Any]:
         """Keep the profile: the answer to "Möchten Sie Ihr Profil behalten?" (only a POST acts, never the link)."""
@@ -312,9 +335,8 @@ class StatusController(Controller):
     ) -> File:
         """The stored CV."""
         _row, profile = await services.profile_for_token(db_session, token, TokenPurpose.STATUS)
-        return cv_download(
-            services.cv_path(settings, profile), profile.reference, "Zu diesem Profil ist kein Lebenslauf gespeichert."
-        )
+        missing = _("Zu diesem Profil ist kein Lebenslauf gespeichert.")
+        return cv_download(services.cv_path(settings, profile), profile.reference, missing)
 
     @get("/delete")
     async def show_delete(
@@ -372,7 +394,7 @@ class StatusController(Controller):
 def _decision(form: Any, *, yes: str, no: str) -> bool:
     value = form.get("decision", "")
     if value not in {yes, no}:
-        raise DomainError("Bitte wählen Sie eine der beiden Schaltflächen.")
+        raise DomainError(_("Bitte wählen Sie eine der beiden Schaltflächen."))
     return bool(value == yes)
 
 

@@ -107,6 +107,9 @@ class Profile(UUIDAuditBase):
     retention_asked_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     """When the partner was last asked whether to keep the profile; an answer of this cycle when not before
     ``last_activity_at`` (see ``dataprotection.retention``)."""
+    language: Mapped[str] = mapped_column(String(5), default="de", server_default="de")
+    """Language of the mails the partner gets (``i18n.LANGUAGES``):
+    the language of the registration form, changeable on the status page."""
 
     permissions: Mapped[list[ProfilePermission]] = relationship(
         back_populates="profile", cascade="all, delete-orphan", lazy="selectin"

@@ -25,6 +25,7 @@ from jobfuerzwei.circulation.models import Answer, CirculationRecipient
 from jobfuerzwei.config import Settings
 from jobfuerzwei.db.base import utcnow
 from jobfuerzwei.employers.models import Member
+from jobfuerzwei.i18n import gettext as _
 from jobfuerzwei.mail.outbox import delete_for_profile
 from jobfuerzwei.profiles.models import Profile, ProfileStatus
 from jobfuerzwei.profiles.services import CV_NAME, KEEPABLE, cv_path, member_names
@@ -187,10 +188,13 @@ async def export_profile(session: AsyncSession, settings: Settings, profile: Pro
 def _access_who(entry: AuditEntry) -> str:
     """Who accessed the profile, as the partner may learn it: the member by name, the coordination as a role."""
     if entry.actor_kind == AuditActor.EMPLOYER:
-        return f"Mitglied: {entry.actor_label}"
-    return {AuditActor.STAFF: "Koordination", AuditActor.PARTNER: "Sie selbst"}.get(
-        AuditActor(entry.actor_kind), "System"
-    )
+        return _("Mitglied: %(name)s") % {"name": entry.actor_label}
+    kind = AuditActor(entry.actor_kind)
+    if kind == AuditActor.STAFF:
+        return _("Koordination")
+    if kind == AuditActor.PARTNER:
+        return _("Sie selbst")
+    return _("System")
 
 
 # --- retention -----------------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Partner-profile forms: hand validation with German messages, and the reverse mapping profile → form values.
+"""Partner-profile forms: hand validation with translated messages, and the reverse mapping profile → form values.
 
 The forms are posted as ``application/x-www-form-urlencoded`` or ``multipart/form-data`` (registration, because of the
 CV) and read with ``request.form()``. Validators return ``(clean values, errors)``; clean values use the column names
@@ -16,6 +16,7 @@ from uuid import UUID
 from litestar.datastructures import UploadFile
 
 from jobfuerzwei.employers.models import Member
+from jobfuerzwei.i18n import gettext as _
 from jobfuerzwei.profiles.models import Profile, Qualification, WorkingTime
 from jobfuerzwei.web.labels import LABELS
 
@@ -83,7 +84,7 @@ def _required(form: Mapping[str, Any], name: str, errors: dict[str, str], messag
     if not value:
         errors[name] = message
     elif len(value) > max_len:
-        errors[name] = f"Bitte höchstens {max_len} Zeichen eingeben."
+        errors[name] = _("Bitte höchstens %(max)s Zeichen eingeben.") % {"max": max_len}
     return value
 
 
@@ -92,7 +93,7 @@ def _email(form: Mapping[str, Any], name: str, errors: dict[str, str], missing: 
     if not value:
         errors[name] = missing
     elif len(value) > 254 or not _EMAIL.match(value):
-        errors[name] = "Bitte geben Sie eine gültige E-Mail-Adresse ein, z. B. name@beispiel.de."
+        errors[name] = _("Bitte geben Sie eine gültige E-Mail-Adresse ein, z. B. name@beispiel.de.")
     return value
 
 
@@ -108,7 +109,7 @@ def _date(form: Mapping[str, Any], name: str, errors: dict[str, str]) -> dt.date
         if not 1900 <= value.year <= 2100:
             break
         return value
-    errors[name] = "Bitte geben Sie ein gültiges Datum ein (TT.MM.JJJJ)."
+    errors[name] = _("Bitte geben Sie ein gültiges Datum ein (TT.MM.JJJJ).")
     return None
 
 
@@ -148,13 +149,14 @@ def _list(
     *,
     max_items: int,
     max_len: int,
-    what: str,
+    too_many: str,
 ) -> list[str]:
+    """A list field; ``too_many`` is the (translated) message for more than ``max_items`` entries."""
     items = _items(_text(form, name), _SPLIT_LINES)
     if len(items) > max_items:
-        errors[name] = f"Bitte nennen Sie höchstens {max_items} {what}."
+        errors[name] = too_many
     elif any(len(i) > max_len for i in items):
-        errors[name] = f"Ein Eintrag ist zu lang (höchstens {max_len} Zeichen je Eintrag)."
+        errors[name] = _("Ein Eintrag ist zu lang (höchstens %(max)s Zeichen je Eintrag).") % {"max": max_len}
     return items
 
 
@@ -167,15 +169,15 @@ def _languages(form: Mapping[str, Any], errors: dict[str, str]) -> list[dict[str
         if not name and not level:
             continue
         if not name:
-            errors[f"language_{i}"] = "Bitte nennen Sie die Sprache zu dieser Stufe."
+            errors[f"language_{i}"] = _("Bitte nennen Sie die Sprache zu dieser Stufe.")
         elif len(name) > 60:
-            errors[f"language_{i}"] = "Bitte höchstens 60 Zeichen eingeben."
+            errors[f"language_{i}"] = _("Bitte höchstens %(max)s Zeichen eingeben.") % {"max": 60}
         elif name.lower() in seen:
-            errors[f"language_{i}"] = "Diese Sprache ist schon angegeben."
+            errors[f"language_{i}"] = _("Diese Sprache ist schon angegeben.")
         if not level:
-            errors[f"level_{i}"] = "Bitte wählen Sie die Stufe für diese Sprache."
+            errors[f"level_{i}"] = _("Bitte wählen Sie die Stufe für diese Sprache.")
         elif level not in CEFR_LEVELS:
-            errors[f"level_{i}"] = "Bitte wählen Sie eine Stufe aus der Liste."
+            errors[f"level_{i}"] = _("Bitte wählen Sie eine Stufe aus der Liste.")
         if name and level in CEFR_LEVELS:
             seen.add(name.lower())
             languages.append({"language": name, "level": level})
@@ -189,7 +191,7 @@ def _member_id(form: Mapping[str, Any], errors: dict[str, str], members: Iterabl
     for member in members:
         if str(member.id) == raw:
             return member.id
-    errors["recruiting_member_id"] = "Bitte wählen Sie ein Mitglied aus der Liste oder „noch offen“."
+    errors["recruiting_member_id"] = _("Bitte wählen Sie ein Mitglied aus der Liste oder „noch offen“.")
     return None
 
 
@@ -204,31 +206,41 @@ def validate_profile_form(
 
     Returns:
         ``(clean, errors)``: ``clean`` holds the ``PROFILE_FIELDS`` as typed values, ``errors`` maps a form field name
-        to a German message. Use ``clean`` only when ``errors`` is empty.
+        to a message (in the current language). Use ``clean`` only when ``errors`` is empty.
     """
     errors: dict[str, str] = {}
     clean: dict[str, Any] = {
         "recruiting_member_id": _member_id(form, errors, members),
         "partner_name": _required(
-            form, "partner_name", errors, "Bitte geben Sie den Namen Ihrer Partnerin bzw. Ihres Partners ein.", 200
+            form, "partner_name", errors, _("Bitte geben Sie den Namen Ihrer Partnerin bzw. Ihres Partners ein."), 200
         ),
         "partner_email": _email(
-            form, "partner_email", errors, "Bitte geben Sie die E-Mail-Adresse Ihrer Partnerin bzw. Ihres Partners ein."
+            form,
+            "partner_email",
+            errors,
+            _("Bitte geben Sie die E-Mail-Adresse Ihrer Partnerin bzw. Ihres Partners ein."),
         ),
     }
     phone = _one_line(form, "partner_phone")
     if phone and not _PHONE.match(phone):
-        errors["partner_phone"] = "Bitte geben Sie eine Telefonnummer aus Ziffern ein, z. B. +49 7361 12345."
+        errors["partner_phone"] = _("Bitte geben Sie eine Telefonnummer aus Ziffern ein, z. B. +49 7361 12345.")
     clean["partner_phone"] = phone
-    clean["residence"] = _required(form, "residence", errors, "Bitte geben Sie den derzeitigen Wohnort an.", 200)
+    clean["residence"] = _required(form, "residence", errors, _("Bitte geben Sie den derzeitigen Wohnort an."), 200)
     clean["move_date"] = _date(form, "move_date", errors)
-    occupations = _list(form, "occupations", errors, max_items=MAX_OCCUPATIONS, max_len=100, what="Wunschberufe")
+    occupations = _list(
+        form,
+        "occupations",
+        errors,
+        max_items=MAX_OCCUPATIONS,
+        max_len=100,
+        too_many=_("Bitte nennen Sie höchstens %(max)s Wunschberufe.") % {"max": MAX_OCCUPATIONS},
+    )
     if not occupations and "occupations" not in errors:
-        errors["occupations"] = "Bitte nennen Sie mindestens einen Wunschberuf."
+        errors["occupations"] = _("Bitte nennen Sie mindestens einen Wunschberuf.")
     clean["occupations"] = occupations
     qualification = _one_line(form, "qualification")
     if qualification not in {q.value for q in Qualification}:
-        errors["qualification"] = "Bitte wählen Sie den höchsten Abschluss aus der Liste."
+        errors["qualification"] = _("Bitte wählen Sie den höchsten Abschluss aus der Liste.")
         clean["qualification"] = None
     else:
         clean["qualification"] = Qualification(qualification)
@@ -238,18 +250,26 @@ def validate_profile_form(
         errors,
         low=0,
         high=MAX_EXPERIENCE_YEARS,
-        message=f"Bitte geben Sie die Berufserfahrung in ganzen Jahren an (0 bis {MAX_EXPERIENCE_YEARS}).",
+        message=_("Bitte geben Sie die Berufserfahrung in ganzen Jahren an (0 bis %(max)s).")
+        % {"max": MAX_EXPERIENCE_YEARS},
     )
     clean["experience_years"] = years or 0
     summary = _text(form, "summary")
     if len(summary) > 2000:
-        errors["summary"] = "Bitte fassen Sie sich kürzer (höchstens 2.000 Zeichen)."
+        errors["summary"] = _("Bitte fassen Sie sich kürzer (höchstens 2.000 Zeichen).")
     clean["summary"] = summary
-    clean["skills"] = _list(form, "skills", errors, max_items=MAX_SKILLS, max_len=60, what="Kenntnisse")
+    clean["skills"] = _list(
+        form,
+        "skills",
+        errors,
+        max_items=MAX_SKILLS,
+        max_len=60,
+        too_many=_("Bitte nennen Sie höchstens %(max)s Kenntnisse.") % {"max": MAX_SKILLS},
+    )
     clean["languages"] = _languages(form, errors)
     working_time = _one_line(form, "working_time")
     if working_time not in {w.value for w in WorkingTime}:
-        errors["working_time"] = "Bitte wählen Sie die gewünschte Arbeitszeit."
+        errors["working_time"] = _("Bitte wählen Sie die gewünschte Arbeitszeit.")
         clean["working_time"] = None
     else:
         clean["working_time"] = WorkingTime(working_time)
@@ -257,14 +277,21 @@ def validate_profile_form(
     _work_area(form, errors, clean)
     notes = _text(form, "notes")
     if len(notes) > 2000:
-        errors["notes"] = "Bitte fassen Sie sich kürzer (höchstens 2.000 Zeichen)."
+        errors["notes"] = _("Bitte fassen Sie sich kürzer (höchstens 2.000 Zeichen).")
     clean["notes"] = notes
     return clean, errors
 
 
 def _work_area(form: Mapping[str, Any], errors: dict[str, str], clean: dict[str, Any]) -> None:
     """Municipalities and/or a postcode with a radius; at least one of the two."""
-    municipalities = _list(form, "work_municipalities", errors, max_items=MAX_MUNICIPALITIES, max_len=100, what="Orte")
+    municipalities = _list(
+        form,
+        "work_municipalities",
+        errors,
+        max_items=MAX_MUNICIPALITIES,
+        max_len=100,
+        too_many=_("Bitte nennen Sie höchstens %(max)s Orte.") % {"max": MAX_MUNICIPALITIES},
+    )
     postcode = _one_line(form, "work_postcode")
     radius = _int(
         form,
@@ -272,16 +299,16 @@ def _work_area(form: Mapping[str, Any], errors: dict[str, str], clean: dict[str,
         errors,
         low=1,
         high=MAX_RADIUS_KM,
-        message=f"Bitte geben Sie den Umkreis in ganzen Kilometern an (1 bis {MAX_RADIUS_KM}).",
+        message=_("Bitte geben Sie den Umkreis in ganzen Kilometern an (1 bis %(max)s).") % {"max": MAX_RADIUS_KM},
     )
     if postcode and not _POSTCODE.match(postcode):
-        errors["work_postcode"] = "Bitte geben Sie eine fünfstellige Postleitzahl ein."
+        errors["work_postcode"] = _("Bitte geben Sie eine fünfstellige Postleitzahl ein.")
     elif postcode and radius is None and "work_radius_km" not in errors:
-        errors["work_radius_km"] = "Bitte geben Sie zur Postleitzahl einen Umkreis in Kilometern an."
+        errors["work_radius_km"] = _("Bitte geben Sie zur Postleitzahl einen Umkreis in Kilometern an.")
     elif radius is not None and not postcode:
-        errors["work_postcode"] = "Bitte geben Sie die Postleitzahl zum Umkreis an."
+        errors["work_postcode"] = _("Bitte geben Sie die Postleitzahl zum Umkreis an.")
     if not municipalities and not postcode and not _one_line(form, "work_radius_km"):
-        errors["work_municipalities"] = (
+        errors["work_municipalities"] = _(
             "Bitte nennen Sie mindestens einen Ort oder eine Postleitzahl mit Umkreis, in dem gearbeitet werden kann."
         )
     clean["work_municipalities"] = municipalities
@@ -296,13 +323,13 @@ def validate_registration_form(
 
     Returns:
         ``(profile, applicant, errors)``: the profile fields as in ``validate_profile_form``, the applicant's
-        ``name`` and ``email``, and German messages per form field.
+        ``name`` and ``email``, and messages per form field.
     """
     members = list(members)
     errors: dict[str, str] = {}
     applicant = {
-        "name": _required(form, "applicant_name", errors, "Bitte geben Sie Ihren Namen ein.", 200),
-        "email": _email(form, "applicant_email", errors, "Bitte geben Sie Ihre E-Mail-Adresse ein."),
+        "name": _required(form, "applicant_name", errors, _("Bitte geben Sie Ihren Namen ein."), 200),
+        "email": _email(form, "applicant_email", errors, _("Bitte geben Sie Ihre E-Mail-Adresse ein.")),
     }
     profile, profile_errors = validate_profile_form(form, members=members)
     errors.update(profile_errors)
@@ -311,12 +338,12 @@ def validate_registration_form(
         and "applicant_email" not in errors
         and applicant["email"] == profile["partner_email"]
     ):
-        errors["partner_email"] = (
+        errors["partner_email"] = _(
             "Die E-Mail-Adresse Ihrer Partnerin bzw. Ihres Partners muss sich von Ihrer eigenen unterscheiden: "
             "nur sie bzw. er selbst kann die Einwilligung geben."
         )
     if not form.get("applicant_consent"):
-        errors["applicant_consent"] = (
+        errors["applicant_consent"] = _(
             "Bitte bestätigen Sie, dass Sie die Datenschutzhinweise gelesen haben und einwilligen."
         )
     return profile, applicant, errors
@@ -326,7 +353,7 @@ async def read_cv(value: Any, *, max_bytes: int) -> tuple[bytes | None, str | No
     """Read an optional CV upload and check it.
 
     Returns:
-        ``(content, error)``: ``(None, None)`` when no file was chosen, the bytes of a valid PDF, or a German message.
+        ``(content, error)``: ``(None, None)`` when no file was chosen, the bytes of a valid PDF, or a message.
         The type is decided by the file's first bytes (``%PDF-``), never by its name or the browser's content type.
     """
     if not isinstance(value, UploadFile) or not value.filename:
@@ -334,12 +361,14 @@ async def read_cv(value: Any, *, max_bytes: int) -> tuple[bytes | None, str | No
     content = await value.read(max_bytes + 1)
     await value.close()
     if not content:
-        return None, "Die gewählte Datei ist leer. Bitte wählen Sie den Lebenslauf als PDF-Datei."
+        return None, _("Die gewählte Datei ist leer. Bitte wählen Sie den Lebenslauf als PDF-Datei.")
     if len(content) > max_bytes:
         limit_mb = max_bytes / (1024 * 1024)
-        return None, f"Der Lebenslauf ist zu groß. Bitte laden Sie eine PDF-Datei bis {limit_mb:g} MB hoch."
+        return None, _("Der Lebenslauf ist zu groß. Bitte laden Sie eine PDF-Datei bis %(mb)s MB hoch.") % {
+            "mb": f"{limit_mb:g}"
+        }
     if not content.startswith(PDF_MAGIC):
-        return None, "Die Datei ist kein PDF. Bitte laden Sie den Lebenslauf als PDF-Datei hoch."
+        return None, _("Die Datei ist kein PDF. Bitte laden Sie den Lebenslauf als PDF-Datei hoch.")
     return content, None
 
 

@@ -29,6 +29,8 @@ from jobfuerzwei.db.base import utcnow
 from jobfuerzwei.employers.models import Member
 from jobfuerzwei.employers.services import list_members
 from jobfuerzwei.errors import InvalidTransition, LinkInvalid, NotFound
+from jobfuerzwei.i18n import DEFAULT, normalise
+from jobfuerzwei.i18n import gettext as _
 from jobfuerzwei.mail.outbox import enqueue
 from jobfuerzwei.profiles.models import Consent, ConsentKind, Profile, ProfilePermission, ProfileStatus
 from jobfuerzwei.tokens import services as tokens
@@ -61,7 +63,7 @@ async def get_profile(session: AsyncSession, profile_id: UUID) -> Profile:
     """One profile, or ``NotFound``."""
     profile = await session.get(Profile, profile_id)
     if profile is None:
-        raise NotFound("Dieses Profil gibt es nicht.")
+        raise NotFound(_("Dieses Profil gibt es nicht."))
     return profile
 
 
@@ -91,7 +93,7 @@ async def profile_for_token(
     row = await tokens.resolve(session, token, purpose, allow_used=allow_used)
     profile = await session.get(Profile, row.profile_id)
     if profile is None:  # pragma: no cover - tokens cascade with their profile
-        raise LinkInvalid("Dieser Link ist ungültig.")
+        raise LinkInvalid(_("Dieser Link ist ungültig."))
     return row, profile
 
 
@@ -160,6 +162,7 @@ async def register_profile(
     cv: bytes | None = None,
     mail_template: str = "partner_confirm",
     mail_context: dict[str, Any] | None = None,
+    language: str = DEFAULT,
 ) -> Profile:
     """Store a new, unconfirmed profile and send the partner the double opt-in mail.
 
@@ -173,6 +176,7 @@ async def register_profile(
         cv: the checked PDF bytes, if a CV was uploaded.
         mail_template: the opt-in mail (job-to-job profiles get their own wording).
         mail_context: extra values for that mail's template.
+        language: the partner's language for mails (the registration form's language).
     """
     now = utcnow()
     profile = Profile(
@@ -183,6 +187,7 @@ async def register_profile(
         applicant_email=applicant_email,
         applicant_consented_at=now,
         last_activity_at=now,
+        language=normalise(language),
         permissions=[],
         consents=[
             Consent(kind=ConsentKind.APPLICANT, text_version=settings.privacy_version, recipients=[], given_at=now)
@@ -200,6 +205,7 @@ async def register_profile(
         settings,
         template=mail_template,
         to=profile.partner_email,
+        language=profile.language,
         context={
             **(mail_context or {}),
             "partner_name": profile.partner_name,
@@ -224,7 +230,7 @@ async def confirmation(session: AsyncSession, token: str) -> tuple[Profile, list
     """The profile behind a live confirmation link and the members it may go to; ``LinkInvalid`` otherwise."""
     _row, profile = await profile_for_token(session, token, TokenPurpose.CONFIRM)
     if profile.status != ProfileStatus.UNCONFIRMED:
-        raise LinkInvalid("Dieser Link wurde bereits verwendet.")
+        raise LinkInvalid(_("Dieser Link wurde bereits verwendet."))
     return profile, await possible_recipients(session, profile)
 
 
@@ -246,7 +252,7 @@ async def confirm_profile(
     """
     row, profile = await profile_for_token(session, token, TokenPurpose.CONFIRM)
     if profile.status != ProfileStatus.UNCONFIRMED:
-        raise LinkInvalid("Dieser Link wurde bereits verwendet.")
+        raise LinkInvalid(_("Dieser Link wurde bereits verwendet."))
     await tokens.consume(session, row)
     shown = set(shown_member_ids)
     allowed = set(allowed_member_ids)
@@ -293,7 +299,7 @@ def _touch(profile: Profile) -> None:
 async def update_profile(session: AsyncSession, profile: Profile, data: dict[str, Any]) -> Profile:
     """Apply corrected profile fields (clean values of ``validate_profile_form``)."""
     if profile.status not in EDITABLE:
-        raise InvalidTransition("Dieses Profil kann nicht mehr geändert werden.")
+        raise InvalidTransition(_("Dieses Profil kann nicht mehr geändert werden."))
     for key, value in data.items():
         setattr(profile, key, value)
     _touch(profile)
@@ -304,7 +310,7 @@ async def update_profile(session: AsyncSession, profile: Profile, data: dict[str
 async def pause_profile(session: AsyncSession, profile: Profile) -> None:
     """Stop circulation for now."""
     if profile.status not in PAUSABLE:
-        raise InvalidTransition("Das Profil kann in seinem jetzigen Stand nicht pausiert werden.")
+        raise InvalidTransition(_("Das Profil kann in seinem jetzigen Stand nicht pausiert werden."))
     profile.status = ProfileStatus.PAUSED
     _touch(profile)
     await session.flush()
@@ -313,7 +319,7 @@ async def pause_profile(session: AsyncSession, profile: Profile) -> None:
 async def resume_profile(session: AsyncSession, profile: Profile) -> None:
     """Back to where it stood before the pause: approved if the coordinator had approved it, else under review."""
     if profile.status != ProfileStatus.PAUSED:
-        raise InvalidTransition("Das Profil ist nicht pausiert.")
+        raise InvalidTransition(_("Das Profil ist nicht pausiert."))
     profile.status = ProfileStatus.APPROVED if profile.approved_at else ProfileStatus.CONFIRMED
     _touch(profile)
     await session.flush()
@@ -322,7 +328,7 @@ async def resume_profile(session: AsyncSession, profile: Profile) -> None:
 async def withdraw_profile(session: AsyncSession, profile: Profile) -> None:
     """Withdraw for good: no more circulation, and the members' profile links stop working."""
     if profile.status not in WITHDRAWABLE:
-        raise InvalidTransition("Das Profil kann in seinem jetzigen Stand nicht zurückgezogen werden.")
+        raise InvalidTransition(_("Das Profil kann in seinem jetzigen Stand nicht zurückgezogen werden."))
     profile.status = ProfileStatus.WITHDRAWN
     _touch(profile)
     await tokens.revoke(session, profile_id=profile.id, purpose=TokenPurpose.EMPLOYER)
@@ -332,7 +338,7 @@ async def withdraw_profile(session: AsyncSession, profile: Profile) -> None:
 async def keep_profile(session: AsyncSession, profile: Profile, now: dt.datetime | None = None) -> None:
     """The partner keeps the profile: the inactivity clock starts again and a new question is due only next cycle."""
     if profile.status not in KEEPABLE:
-        raise InvalidTransition("Dieses Profil kann in seinem jetzigen Stand nicht verlängert werden.")
+        raise InvalidTransition(_("Dieses Profil kann in seinem jetzigen Stand nicht verlängert werden."))
     profile.last_activity_at = now or utcnow()
     profile.retention_asked_at = None
     await session.flush()
@@ -362,7 +368,7 @@ async def decide_new_member(
     """The partner's decision on a member that joined later; an agreement is recorded as a consent."""
     member = next((m for m in await new_members(session, profile) if m.id == member_id), None)
     if member is None:
-        raise NotFound("Zu diesem Mitglied gibt es keine offene Entscheidung.")
+        raise NotFound(_("Zu diesem Mitglied gibt es keine offene Entscheidung."))
     now = utcnow()
     permission = ProfilePermission(member_id=member.id, is_allowed=allowed, decided_at=now)
     profile.permissions.append(permission)

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from jobfuerzwei.circulation.models import CirculationRecipient
 from jobfuerzwei.config import Settings
 from jobfuerzwei.employers.models import Member, MemberContact
+from jobfuerzwei.i18n import N_, gettext
 from jobfuerzwei.profiles.models import Profile, ProfileKind, ProfileStatus
 from jobfuerzwei.profiles.schemas import LANGUAGE_ROWS, validate_profile_form
 from jobfuerzwei.profiles.services import register_profile
@@ -55,10 +56,11 @@ TRANSFER_FIELDS = (
 
 # The shared validator words two messages for an applicant registering a partner; the member registers an employee.
 _EMPLOYEE_MESSAGES = {
-    "partner_name": "Bitte geben Sie den Namen der Mitarbeiterin bzw. des Mitarbeiters ein.",
-    "partner_email": "Bitte geben Sie die E-Mail-Adresse der Mitarbeiterin bzw. des Mitarbeiters ein.",
+    "partner_name": N_("Bitte geben Sie den Namen der Mitarbeiterin bzw. des Mitarbeiters ein."),
+    "partner_email": N_("Bitte geben Sie die E-Mail-Adresse der Mitarbeiterin bzw. des Mitarbeiters ein."),
 }
-DUPLICATE_EMAIL = "Für diese E-Mail-Adresse hat Ihre Organisation bereits ein Wechselprofil angelegt."
+DUPLICATE_EMAIL = N_("Für diese E-Mail-Adresse hat Ihre Organisation bereits ein Wechselprofil angelegt.")
+"""A German message id: translate with ``gettext`` where it is shown."""
 
 # --- validation (single form and CSV rows) ---------------------------------------------------------------------------
 
@@ -68,7 +70,7 @@ def validate_transfer_form(form: Mapping[str, Any]) -> tuple[dict[str, Any], dic
     data, errors = validate_profile_form(form, members=())
     for name, message in _EMPLOYEE_MESSAGES.items():
         if name in errors and not str(form.get(name) or "").strip():
-            errors[name] = message
+            errors[name] = gettext(message)
     return data, errors
 
 

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobfuerzwei.config import Settings
 from jobfuerzwei.employers.models import Member, MemberContact
+from jobfuerzwei.i18n import gettext as _
 from jobfuerzwei.profiles.models import Profile, Qualification, WorkingTime
 from jobfuerzwei.profiles.schemas import LANGUAGE_ROWS
 from jobfuerzwei.profiles.transfers import DUPLICATE_EMAIL, register_transfer, validate_transfer_form
@@ -92,12 +93,12 @@ _LANGUAGE_ENTRY = re.compile(r"^\s*([^:]+?)\s*:\s*(\S+)\s*$")
 
 
 class TransferCsvError(ValueError):
-    """The file as a whole cannot be read (size, encoding, header, row count); carries a German message."""
+    """The file as a whole cannot be read (size, encoding, header, row count); carries a message for the member."""
 
 
 @dataclass(frozen=True)
 class RowResult:
-    """One data row of an import: the form values it maps to and either clean data or German messages."""
+    """One data row of an import: the form values it maps to and either clean data or messages."""
 
     line: int
     """Line in the file where the row starts (the header is line 1)."""
@@ -135,13 +136,13 @@ def decode_transfer_csv(content: bytes) -> str:
     """The uploaded bytes as text: UTF-8 (with or without BOM), else Windows-1252 (Excel's German default)."""
     if len(content) > MAX_CSV_BYTES:
         raise TransferCsvError(
-            f"Die Datei ist zu groß. Bitte laden Sie höchstens {MAX_CSV_BYTES // (1024 * 1024)} MB "
-            f"und {MAX_CSV_ROWS} Zeilen auf einmal hoch."
+            _("Die Datei ist zu groß. Bitte laden Sie höchstens %(mb)s MB und %(rows)s Zeilen auf einmal hoch.")
+            % {"mb": MAX_CSV_BYTES // (1024 * 1024), "rows": MAX_CSV_ROWS}
         )
     if not content.strip():
-        raise TransferCsvError("Die Datei ist leer.")
+        raise TransferCsvError(_("Die Datei ist leer."))
     if b"\x00" in content:
-        raise TransferCsvError("Die Datei ist keine Textdatei. Bitte speichern Sie die Tabelle als CSV.")
+        raise TransferCsvError(_("Die Datei ist keine Textdatei. Bitte speichern Sie die Tabelle als CSV."))
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -150,7 +151,7 @@ def decode_transfer_csv(content: bytes) -> str:
         return content.decode("cp1252")
     except UnicodeDecodeError as exc:
         raise TransferCsvError(
-            "Die Datei lässt sich nicht lesen. Bitte speichern Sie sie als CSV in UTF-8 oder Windows-1252."
+            _("Die Datei lässt sich nicht lesen. Bitte speichern Sie sie als CSV in UTF-8 oder Windows-1252.")
         ) from exc
 
 
@@ -163,15 +164,19 @@ def _header(cells: list[str]) -> list[str]:
     columns = [HEADER_ALIASES.get(c, c) for c in columns]
     unknown = [c for c in columns if c and c not in COLUMNS]
     if unknown:
-        raise TransferCsvError(f"Unbekannte Spalte(n): {', '.join(unknown)}. Erlaubt sind: {', '.join(COLUMNS)}.")
+        raise TransferCsvError(
+            _("Unbekannte Spalte(n): %(unknown)s. Erlaubt sind: %(allowed)s.")
+            % {"unknown": ", ".join(unknown), "allowed": ", ".join(COLUMNS)}
+        )
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
         raise TransferCsvError(
-            f"Es fehlen die Spalten: {', '.join(missing)}. Die erste Zeile muss die Spaltennamen enthalten."
+            _("Es fehlen die Spalten: %(missing)s. Die erste Zeile muss die Spaltennamen enthalten.")
+            % {"missing": ", ".join(missing)}
         )
     doubled = sorted({c for c in columns if c and columns.count(c) > 1})
     if doubled:
-        raise TransferCsvError(f"Diese Spalten kommen doppelt vor: {', '.join(doubled)}.")
+        raise TransferCsvError(_("Diese Spalten kommen doppelt vor: %(doubled)s.") % {"doubled": ", ".join(doubled)})
     return columns
 
 
@@ -179,16 +184,18 @@ def _languages(raw: str, form: dict[str, str], errors: dict[str, str]) -> None:
     """``Deutsch:C1; Englisch:B2`` → the form's ``language_i``/``level_i`` rows."""
     entries = [e for e in re.split(r"[;,\n]", raw) if e.strip()]
     if len(entries) > LANGUAGE_ROWS:
-        errors["languages"] = f"Bitte nennen Sie höchstens {LANGUAGE_ROWS} Sprachen."
+        errors["languages"] = _("Bitte nennen Sie höchstens %(max)s Sprachen.") % {"max": LANGUAGE_ROWS}
         return
     for i, entry in enumerate(entries):
         match = _LANGUAGE_ENTRY.match(entry)
         if match is None:
-            errors["languages"] = "Bitte geben Sie Sprache und Stufe an, z. B. „Deutsch:C1; Englisch:B2“."
+            errors["languages"] = _("Bitte geben Sie Sprache und Stufe an, z. B. „Deutsch:C1; Englisch:B2“.")
             return
         level = _LEVELS.get(match.group(2).lower())
         if level is None:
-            errors["languages"] = f"Unbekannte Stufe „{match.group(2)}“; erlaubt sind A1 bis C2 oder Muttersprache."
+            errors["languages"] = _("Unbekannte Stufe „%(level)s“; erlaubt sind A1 bis C2 oder Muttersprache.") % {
+                "level": match.group(2)
+            }
             return
         form[f"language_{i}"] = match.group(1)
         form[f"level_{i}"] = level
@@ -199,7 +206,10 @@ def _choice(raw: str, lookup: dict[str, str], allowed: str, target: str, errors:
         return ""  # the shared validator says it is required
     value = lookup.get(_key(raw))
     if value is None:
-        errors[target] = f"„{raw.strip()}“ ist unbekannt. Erlaubt sind z. B.: {allowed}."
+        errors[target] = _("„%(value)s“ ist unbekannt. Erlaubt sind z. B.: %(allowed)s.") % {
+            "value": raw.strip(),
+            "allowed": allowed,
+        }
         return ""
     return value
 
@@ -235,7 +245,7 @@ def parse_transfer_csv(text: str) -> list[RowResult]:
     lines = text.splitlines()
     first = next((line for line in lines if line.strip()), "")
     if not first:
-        raise TransferCsvError("Die Datei ist leer.")
+        raise TransferCsvError(_("Die Datei ist leer."))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first))
     columns: list[str] | None = None
     results: list[RowResult] = []
@@ -251,20 +261,26 @@ def parse_transfer_csv(text: str) -> list[RowResult]:
                 continue
             if len(results) >= MAX_CSV_ROWS:
                 raise TransferCsvError(
-                    f"Die Datei hat mehr als {MAX_CSV_ROWS} Zeilen. Bitte teilen Sie sie in mehrere Dateien auf."
+                    _("Die Datei hat mehr als %(max)s Zeilen. Bitte teilen Sie sie in mehrere Dateien auf.")
+                    % {"max": MAX_CSV_ROWS}
                 )
             results.append(_check_row(line, columns, cells, seen_emails))
     except csv.Error as exc:
-        raise TransferCsvError(f"Die Datei ist keine gültige CSV-Datei (Zeile {reader.line_num}).") from exc
+        raise TransferCsvError(
+            _("Die Datei ist keine gültige CSV-Datei (Zeile %(line)s).") % {"line": reader.line_num}
+        ) from exc
     if columns is None or not results:
-        raise TransferCsvError("Die Datei enthält keine Datenzeilen unter der Kopfzeile.")
+        raise TransferCsvError(_("Die Datei enthält keine Datenzeilen unter der Kopfzeile."))
     return results
 
 
 def _check_row(line: int, columns: list[str], cells: list[str], seen_emails: dict[str, int]) -> RowResult:
     errors: list[str] = []
     if len(cells) > len(columns) and any(c.strip() for c in cells[len(columns) :]):
-        errors.append(f"Die Zeile hat mehr Werte ({len(cells)}) als die Kopfzeile Spalten ({len(columns)}).")
+        errors.append(
+            _("Die Zeile hat mehr Werte (%(values)s) als die Kopfzeile Spalten (%(columns)s).")
+            % {"values": len(cells), "columns": len(columns)}
+        )
     record = {column: (cells[i] if i < len(cells) else "") for i, column in enumerate(columns) if column}
     spelling: dict[str, str] = {}
     form = _row_form(record, spelling)
@@ -274,14 +290,19 @@ def _check_row(line: int, columns: list[str], cells: list[str], seen_emails: dic
     for name, message in field_errors.items():
         messages.setdefault(_column_of(name), message)
     messages.update({_column_of(name): message for name, message in spelling.items()})
-    errors.extend(f"Spalte „{column}“: {message}" for column, message in messages.items())
+    errors.extend(_column_message(column, message) for column, message in messages.items())
     email = data.get("partner_email") or ""
     if email and "partner_email" not in field_errors:
         if email in seen_emails:
-            errors.append(f"Spalte „email“: Diese E-Mail-Adresse steht schon in Zeile {seen_emails[email]}.")
+            message = _("Diese E-Mail-Adresse steht schon in Zeile %(line)s.") % {"line": seen_emails[email]}
+            errors.append(_column_message("email", message))
         else:
             seen_emails[email] = line
     return RowResult(line=line, form=form, data=None if errors else data, errors=errors)
+
+
+def _column_message(column: str, message: str) -> str:
+    return _("Spalte „%(column)s“: %(message)s") % {"column": column, "message": message}
 
 
 def mark_registered(rows: Iterable[RowResult], emails: set[str]) -> list[RowResult]:
@@ -290,7 +311,7 @@ def mark_registered(rows: Iterable[RowResult], emails: set[str]) -> list[RowResu
     for row in rows:
         email = row.form.get("partner_email", "").strip().lower()
         if email and email in emails:
-            errors = [*row.errors, f"Spalte „email“: {DUPLICATE_EMAIL}"]
+            errors = [*row.errors, _column_message("email", _(DUPLICATE_EMAIL))]
             marked.append(RowResult(line=row.line, form=row.form, data=None, errors=errors))
         else:
             marked.append(row)
@@ -314,11 +335,11 @@ def sign_csv(settings: Settings, member_id: UUID, text: str) -> tuple[str, str]:
 def unsign_csv(settings: Settings, member_id: UUID, payload: str, signature: str) -> str:
     """The previewed text, or ``TransferCsvError`` when the hidden fields were changed."""
     if not hmac.compare_digest(_mac(settings, member_id, payload).encode(), signature.encode()):
-        raise TransferCsvError("Die Vorschau ist ungültig. Bitte laden Sie die Datei erneut hoch.")
+        raise TransferCsvError(_("Die Vorschau ist ungültig. Bitte laden Sie die Datei erneut hoch."))
     try:
         return base64.b64decode(payload, validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError) as exc:  # pragma: no cover - signed by us
-        raise TransferCsvError("Die Vorschau ist ungültig. Bitte laden Sie die Datei erneut hoch.") from exc
+        raise TransferCsvError(_("Die Vorschau ist ungültig. Bitte laden Sie die Datei erneut hoch.")) from exc
 
 
 # --- registration ---------------------------------------------------------------------------------------------------

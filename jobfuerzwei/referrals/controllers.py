@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from jobfuerzwei.circulation import answers as circulation_answers
 from jobfuerzwei.config import Settings
 from jobfuerzwei.errors import NotFound
+from jobfuerzwei.i18n import gettext as _
 from jobfuerzwei.referrals import schemas, services
 from jobfuerzwei.referrals.models import Actor, Referral, ReferralState
 from jobfuerzwei.staff.models import StaffUser
@@ -118,7 +119,7 @@ class EmployerReferralController(Controller):
         """State, history and the next steps."""
         access = await circulation_answers.employer_access(db_session, token)
         if access.referral is None:
-            raise NotFound("Zu diesem Profil gibt es noch keine Vermittlung. Bitte melden Sie zuerst Interesse.")
+            raise NotFound(_("Zu diesem Profil gibt es noch keine Vermittlung. Bitte melden Sie zuerst Interesse."))
         referral = await services.get_referral(db_session, access.referral.id, member_id=access.recipient.member_id)
         return page(
             request, "employer/referral.html", token=token, access=access, **_move_context(referral, Actor.EMPLOYER)
@@ -137,7 +138,7 @@ class EmployerReferralController(Controller):
         form = await request.form()
         referral_id = _posted_referral(form) or (access.referral.id if access.referral else None)
         if referral_id is None:
-            raise NotFound("Zu diesem Profil gibt es noch keine Vermittlung.")
+            raise NotFound(_("Zu diesem Profil gibt es noch keine Vermittlung."))
         member_id = access.recipient.member_id
         referral = await services.get_referral(db_session, referral_id, member_id=member_id)
         clean, errors = schemas.validate_move_form(form)
@@ -164,7 +165,7 @@ def _posted_referral(form: Any) -> UUID | None:
     try:
         return UUID(str(raw))
     except ValueError as exc:
-        raise NotFound("Diese Vermittlung gibt es nicht.") from exc
+        raise NotFound(_("Diese Vermittlung gibt es nicht.")) from exc
 
 
 controllers: list[type[Controller]] = [ReferralController, EmployerReferralController]

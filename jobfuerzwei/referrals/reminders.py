@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from uuid import UUID
 
 from sqlalchemy import func, select, update
@@ -22,6 +22,7 @@ from jobfuerzwei.config import Settings
 from jobfuerzwei.db.base import utcnow
 from jobfuerzwei.employers import mail_prefs
 from jobfuerzwei.employers.models import Member
+from jobfuerzwei.i18n import use_language
 from jobfuerzwei.mail.outbox import enqueue
 from jobfuerzwei.profiles.models import Profile, ProfileStatus
 from jobfuerzwei.referrals.models import Referral, ReferralEvent
@@ -29,7 +30,7 @@ from jobfuerzwei.referrals.services import OPEN_STATES
 from jobfuerzwei.staff.models import StaffRole, StaffUser
 from jobfuerzwei.tokens import services as tokens
 from jobfuerzwei.tokens.models import TokenPurpose
-from jobfuerzwei.web.labels import LABELS
+from jobfuerzwei.web.labels import label
 
 log = logging.getLogger("jobfuerzwei.referrals")
 
@@ -44,10 +45,23 @@ class StaleReferral:
     referral_id: UUID
     reference: str
     state_label: str
+    """The state's label in the language current when it was made (``in_language`` for another one)."""
     last_moved_at: dt.datetime
     days: int
     url: str
     escalated: bool
+    state: str = ""
+    """The ``ReferralState`` value."""
+
+    def in_language(self, language: str | None) -> StaleReferral:
+        """The same entry with the state's label in ``language`` (a mail's recipient's)."""
+        return replace(self, state_label=_state_label(self.state, language)) if self.state else self
+
+
+def _state_label(state: object, language: str | None) -> str:
+    """A referral state's label in ``language``."""
+    with use_language(language):
+        return label("referral_state", state)
 
 
 @dataclass(frozen=True)
@@ -88,7 +102,8 @@ def _view(settings: Settings, referral: Referral, last_moved_at: dt.datetime, no
     return StaleReferral(
         referral_id=referral.id,
         reference=referral.profile.reference,
-        state_label=LABELS["referral_state"].get(str(referral.state), str(referral.state)),
+        state_label=label("referral_state", referral.state),
+        state=str(referral.state),
         last_moved_at=last_moved_at,
         days=(now - last_moved_at).days,
         url=f"{settings.base_url}/coordinator/referrals/{referral.id}",
@@ -127,10 +142,11 @@ async def _remind_member(session: AsyncSession, settings: Settings, referral: Re
             settings,
             template="referral_reminder",
             to=contact.email,
+            language=contact.language,
             context={
                 "contact_name": contact.name,
                 "reference": referral.profile.reference,
-                "state_label": LABELS["referral_state"].get(str(referral.state), str(referral.state)),
+                "state_label": _state_label(referral.state, contact.language),
                 "days": days,
                 "url": url,
                 "unsubscribe_url": mail_prefs.unsubscribe_url(settings, contact.id),
@@ -197,7 +213,11 @@ async def remind_stale_referrals(
                 settings,
                 template="referral_stale",
                 to=staff.email,
-                context={"entries": escalate, "days": settings.retention.stale_referral_days},
+                language=staff.language,
+                context={
+                    "entries": [e.in_language(staff.language) for e in escalate],
+                    "days": settings.retention.stale_referral_days,
+                },
             )
     await session.flush()
     counts = ReminderCounts(members_reminded=len(reminded), escalated=len(escalate))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from jobfuerzwei.i18n import gettext as _
 from jobfuerzwei.profiles.models import ProfileKind
 from jobfuerzwei.referrals.models import CloseReason, ReferralState
 
@@ -28,7 +29,7 @@ def parse_kind(value: str | None) -> ProfileKind | None:
 
 
 def validate_move_form(form: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
-    """Clean values ``to_state``, ``close_reason``, ``note`` plus German errors.
+    """Clean values ``to_state``, ``close_reason``, ``note`` plus errors (in the current language).
 
     Whether the step is allowed from the current state is the service's rule (``InvalidTransition``, 409): a form
     may be stale because someone else moved the referral meanwhile.
@@ -37,17 +38,17 @@ def validate_move_form(form: Mapping[str, Any]) -> tuple[dict[str, Any], dict[st
     raw_state = str(form.get("to_state") or "")
     to_state = parse_state(raw_state)
     if to_state is None:
-        errors["to_state"] = "Bitte wählen Sie einen der angebotenen nächsten Schritte."
+        errors["to_state"] = _("Bitte wählen Sie einen der angebotenen nächsten Schritte.")
     close_reason: CloseReason | None = None
     raw_reason = str(form.get("close_reason") or "")
     if to_state == ReferralState.CLOSED:
         try:
             close_reason = CloseReason(raw_reason)
         except ValueError:
-            errors["close_reason"] = "Bitte geben Sie an, warum die Vermittlung abgeschlossen wird."
+            errors["close_reason"] = _("Bitte geben Sie an, warum die Vermittlung abgeschlossen wird.")
     note = str(form.get("note") or "").strip()
     if len(note) > MAX_NOTE:
-        errors["note"] = f"Die Notiz darf höchstens {MAX_NOTE} Zeichen lang sein."
+        errors["note"] = _("Die Notiz darf höchstens %(max)s Zeichen lang sein.") % {"max": MAX_NOTE}
     return {"to_state": to_state, "close_reason": close_reason, "note": note}, errors
 
 

@@ -14,6 +14,7 @@ from jobfuerzwei.db.base import utcnow
 from jobfuerzwei.employers import mail_prefs
 from jobfuerzwei.employers import services as employer_services
 from jobfuerzwei.errors import InvalidTransition, NotFound
+from jobfuerzwei.i18n import gettext as _
 from jobfuerzwei.mail.outbox import enqueue
 from jobfuerzwei.profiles import services as profile_services
 from jobfuerzwei.profiles.models import Consent, ConsentKind, Profile, ProfileKind
@@ -102,6 +103,7 @@ async def create_from_interest(session: AsyncSession, settings: Settings, recipi
         settings,
         template="employer_interest_partner",
         to=profile.partner_email,
+        language=profile.language,
         context={
             "partner_name": profile.partner_name,
             "reference": profile.reference,
@@ -125,7 +127,7 @@ async def get_referral(session: AsyncSession, referral_id: UUID, *, member_id: U
         stmt = stmt.where(Referral.member_id == member_id)
     referral = await session.scalar(stmt)
     if referral is None:
-        raise NotFound("Diese Vermittlung gibt es nicht.")
+        raise NotFound(_("Diese Vermittlung gibt es nicht."))
     return referral
 
 
@@ -152,11 +154,13 @@ async def move(
     referral = await get_referral(session, referral_id, member_id=member_id)
     if to_state not in allowed_moves(referral.state, actor):
         raise InvalidTransition(
-            "Dieser Schritt ist im aktuellen Stand der Vermittlung nicht möglich. "
-            "Bitte laden Sie die Seite neu; vielleicht hat jemand anderes sie gerade geändert."
+            _(
+                "Dieser Schritt ist im aktuellen Stand der Vermittlung nicht möglich. "
+                "Bitte laden Sie die Seite neu; vielleicht hat jemand anderes sie gerade geändert."
+            )
         )
     if (to_state == ReferralState.CLOSED) != (close_reason is not None):
-        raise InvalidTransition("Ein Grund gehört nur zum Abschluss einer Vermittlung und ist dort Pflicht.")
+        raise InvalidTransition(_("Ein Grund gehört nur zum Abschluss einer Vermittlung und ist dort Pflicht."))
     from_state = referral.state
     # compare-and-set: of two concurrent moves from the same state only one wins (the other gets 409)
     changed = await session.execute(
@@ -166,7 +170,7 @@ async def move(
         .execution_options(synchronize_session=False)
     )
     if not changed.rowcount:  # type: ignore[attr-defined]
-        raise InvalidTransition("Die Vermittlung wurde gerade geändert. Bitte laden Sie die Seite neu.")
+        raise InvalidTransition(_("Die Vermittlung wurde gerade geändert. Bitte laden Sie die Seite neu."))
     referral.state = to_state
     referral.close_reason = close_reason
     referral.profile.last_activity_at = utcnow()  # a step is activity (retention clock)
@@ -246,12 +250,12 @@ async def decide_contact_release(
     """
     referral = await get_referral(session, referral_id)
     if referral.profile_id != profile_id:
-        raise NotFound("Diese Vermittlung gibt es nicht.")
+        raise NotFound(_("Diese Vermittlung gibt es nicht."))
     wanted = ContactRelease.GRANTED if granted else ContactRelease.DENIED
     if referral.contact_release == wanted:
         return referral
     if referral.contact_release == ContactRelease.GRANTED:
-        raise InvalidTransition("Ihre Kontaktdaten sind für dieses Mitglied bereits freigegeben.")
+        raise InvalidTransition(_("Ihre Kontaktdaten sind für dieses Mitglied bereits freigegeben."))
     now = utcnow()
     changed = await session.execute(
         update(Referral)
@@ -260,7 +264,7 @@ async def decide_contact_release(
         .execution_options(synchronize_session=False)
     )
     if not changed.rowcount:  # type: ignore[attr-defined]  # a concurrent decision got there first
-        raise InvalidTransition("Ihre Entscheidung wurde gerade schon gespeichert. Bitte laden Sie die Seite neu.")
+        raise InvalidTransition(_("Ihre Entscheidung wurde gerade schon gespeichert. Bitte laden Sie die Seite neu."))
     referral.contact_release = wanted
     referral.profile.last_activity_at = now  # the partner's decision is activity (retention clock)
     note = "Kontaktdaten freigegeben" if granted else "Kontaktdaten nicht freigegeben"
@@ -292,6 +296,7 @@ async def decide_contact_release(
                     settings,
                     template="contact_released",
                     to=contact.email,
+                    language=contact.language,
                     context={
                         "reference": referral.profile.reference,
                         "member_name": member.name,

@@ -11,6 +11,8 @@ from html import escape
 
 from markupsafe import Markup
 
+from jobfuerzwei.i18n import current_language
+from jobfuerzwei.i18n import gettext as _
 from jobfuerzwei.results.services import FunnelStep, MemberAnswers, MonthCount
 from jobfuerzwei.web.labels import label
 
@@ -21,7 +23,7 @@ FONT = 'font-family="system-ui, sans-serif" font-size="13"'
 
 
 def de_number(value: float | None, digits: int = 1) -> str:
-    """German decimal comma (``2,5``); an en dash when there is no value."""
+    """German decimal comma (``2,5``); an en dash when there is no value. The exports use it in every language."""
     if value is None:
         return "–"
     return f"{value:.{digits}f}".replace(".", ",")
@@ -30,6 +32,25 @@ def de_number(value: float | None, digits: int = 1) -> str:
 def de_percent(share: float | None) -> str:
     """A share 0-1 as ``66,7 %``; an en dash when there is no value."""
     return "–" if share is None else f"{de_number(share * 100)}\u00a0%"  # no-break space: "70,0 %" stays together
+
+
+def number(value: float | None, digits: int = 1) -> str:
+    """A decimal as the current language writes it: ``2,5`` in German, ``2.5`` in English (pages and charts)."""
+    if value is None or current_language() != "en":
+        return de_number(value, digits)
+    return f"{value:.{digits}f}"
+
+
+def percent(share: float | None) -> str:
+    """A share 0-1 as the current language writes it: ``66,7 %`` in German, ``66.7%`` in English."""
+    if share is None or current_language() != "en":
+        return de_percent(share)
+    return f"{number(share * 100)}%"
+
+
+def _whole_percent(n: int) -> str:
+    """An axis label: ``100 %`` in German (no-break space), ``100%`` in English."""
+    return f"{n}%" if current_language() == "en" else f"{n}\u00a0%"
 
 
 def _svg(key: str, title: str, desc: str, *, width: int, height: int, body: list[str]) -> Markup:
@@ -48,8 +69,8 @@ def _clip(text: str, length: int) -> str:
 def placements_chart(months: Sequence[MonthCount], scope: str, key: str = "placements") -> Markup:
     """Vertical bars: placements per month, each bar with its number above it."""
     total = sum(m.count for m in months)
-    title = f"Vermittlungen pro Monat ({scope}): {total} insgesamt"
-    desc = "; ".join(f"{m.label}: {m.count}" for m in months) or "Keine Vermittlungen im gewählten Zeitraum."
+    title = _("Vermittlungen pro Monat (%(scope)s): %(total)s insgesamt") % {"scope": scope, "total": total}
+    desc = "; ".join(f"{m.label}: {m.count}" for m in months) or _("Keine Vermittlungen im gewählten Zeitraum.")
     step = 40 if len(months) <= 24 else 16
     left, top, plot = 36, 24, 160
     width = max(320, left + step * len(months) + 16)
@@ -80,10 +101,9 @@ def placements_chart(months: Sequence[MonthCount], scope: str, key: str = "place
 
 def funnel_chart(steps: Sequence[FunnelStep], scope: str, key: str = "funnel") -> Markup:
     """Centred bars narrowing from "Interesse bekundet" to "Eingestellt", each with its number and share."""
-    title = f"Vermittlungen: wie viele welche Stufe erreicht haben ({scope})"
+    title = _("Vermittlungen: wie viele welche Stufe erreicht haben (%(scope)s)") % {"scope": scope}
     desc = "; ".join(
-        f"{label('referral_state', s.state)}: {s.reached}"
-        + (f" ({de_percent(s.share)})" if s.share is not None else "")
+        f"{label('referral_state', s.state)}: {s.reached}" + (f" ({percent(s.share)})" if s.share is not None else "")
         for s in steps
     )
     label_w, bar_w, row = 160, 240, 30
@@ -95,7 +115,7 @@ def funnel_chart(steps: Sequence[FunnelStep], scope: str, key: str = "funnel") -
         y = 8 + i * row
         w = bar_w * s.reached / first if first else 0
         x = label_w + (bar_w - w) / 2
-        text = f"{s.reached}" + (f" ({de_percent(s.share)})" if s.share is not None else "")
+        text = f"{s.reached}" + (f" ({percent(s.share)})" if s.share is not None else "")
         body += [
             f'<text x="{label_w - 8}" y="{y + 20}" text-anchor="end" fill="{TEXT}">'
             f"{escape(label('referral_state', s.state))}</text>",
@@ -112,16 +132,24 @@ def answer_rates_chart(
     """Horizontal bars 0-100 %: the share of received profiles each member answered (highest first)."""
     ranked = sorted(members, key=lambda m: (-(m.rate or 0.0), -m.received, m.name))
     shown = ranked[:max_rows]
-    title = f"Antwortquote nach Mitglied ({scope})"
     if len(ranked) > len(shown):
-        title += f", die {len(shown)} mit der höchsten Quote"
-    desc = "; ".join(f"{m.name}: {de_percent(m.rate)} ({m.answered} von {m.received} beantwortet)" for m in shown)
+        title = _("Antwortquote nach Mitglied (%(scope)s), die %(n)s mit der höchsten Quote") % {
+            "scope": scope,
+            "n": len(shown),
+        }
+    else:
+        title = _("Antwortquote nach Mitglied (%(scope)s)") % {"scope": scope}
+    desc = "; ".join(
+        _("%(name)s: %(rate)s (%(answered)s von %(received)s beantwortet)")
+        % {"name": m.name, "rate": percent(m.rate), "answered": m.answered, "received": m.received}
+        for m in shown
+    )
     label_w, bar_w, row = 260, 300, 24
     width = label_w + bar_w + 170
     height = 30 + row * len(shown)
     body = [
-        f'<text x="{label_w}" y="16" fill="{TEXT}">0\u00a0%</text>',
-        f'<text x="{label_w + bar_w}" y="16" text-anchor="end" fill="{TEXT}">100\u00a0%</text>',
+        f'<text x="{label_w}" y="16" fill="{TEXT}">{_whole_percent(0)}</text>',
+        f'<text x="{label_w + bar_w}" y="16" text-anchor="end" fill="{TEXT}">{_whole_percent(100)}</text>',
     ]
     for i, m in enumerate(shown):
         y = 24 + i * row
@@ -131,7 +159,7 @@ def answer_rates_chart(
             f'<rect x="{label_w}" y="{y + 3}" width="{bar_w}" height="{row - 6}" fill="{TRACK}"/>',
             f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row - 6}" fill="{BAR}"/>',
             f'<text x="{label_w + bar_w + 8}" y="{y + 15}" fill="{TEXT}">'
-            f"{escape(f'{de_percent(m.rate)} ({m.answered}/{m.received})')}</text>",
+            f"{escape(f'{percent(m.rate)} ({m.answered}/{m.received})')}</text>",
         ]
-    desc = desc or "Im gewählten Zeitraum wurden keine Profile versandt."
+    desc = desc or _("Im gewählten Zeitraum wurden keine Profile versandt.")
     return _svg(key, title, desc, width=width, height=height, body=body)

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from jobfuerzwei.audit.models import AuditAction
 from jobfuerzwei.audit.services import Actor, record, record_many
 from jobfuerzwei.errors import DomainError, NotAllowed, NotFound
+from jobfuerzwei.i18n import gettext as _
 from jobfuerzwei.profiles.models import ProfileStatus
 from jobfuerzwei.referrals.models import ReferralState
 from jobfuerzwei.results import charts, exports, filters, lists, services
@@ -39,7 +40,7 @@ CHARTS = ("placements", "funnel", "answers")
 
 
 class Selection:
-    """The filter of a request: the parsed ``Filters``, the typed values (to refill the form) and German errors."""
+    """The filter of a request: the parsed ``Filters``, the typed values (to refill the form) and the errors."""
 
     def __init__(self, chosen: Filters, values: dict[str, str], errors: dict[str, str], sectors: list[str]) -> None:
         self.filters = chosen
@@ -87,8 +88,8 @@ def _common(selection: Selection, viewer: StaffUser) -> dict[str, Any]:
         "sector_options": [(s, s) for s in selection.sectors],
         "query": selection.query,
         "is_coordinator": viewer.is_coordinator,
-        "de": charts.de_number,
-        "pct": charts.de_percent,
+        "de": charts.number,
+        "pct": charts.percent,
     }
 
 
@@ -105,7 +106,7 @@ class ResultsController(Controller):
         db_session: NamedDependency[AsyncSession],
         viewer: NamedDependency[StaffUser],
     ) -> Template:
-        """The dashboard; a bad filter comes back with the typed values and a German message (400)."""
+        """The dashboard; a bad filter comes back with the typed values and a message (400)."""
         selection = await _selection(request, db_session)
         context = _common(selection, viewer)
         years = list(range(_this_year(), FIRST_YEAR - 1, -1))[:10]
@@ -125,9 +126,9 @@ class ResultsController(Controller):
         name: FromPath[str],
     ) -> Response[str]:
         """One chart as an SVG file (``placements.svg``, ``funnel.svg``, ``answers.svg``) for the current filter."""
-        stem, _, ext = name.partition(".")
+        stem, _dot, ext = name.partition(".")
         if stem not in CHARTS or ext != "svg":
-            raise NotFound("Dieses Diagramm gibt es nicht.")
+            raise NotFound(_("Dieses Diagramm gibt es nicht."))
         selection = await _selection(request, db_session)
         selection.raise_for_errors()
         figures = await services.figures(db_session, selection.filters)
@@ -159,7 +160,7 @@ class ResultsController(Controller):
     ) -> Template:
         """The yearly report: all figures of one calendar year, twelve months of placements; it prints well."""
         if not FIRST_YEAR <= year <= LAST_YEAR:
-            raise NotFound("Für dieses Jahr gibt es keinen Bericht.")
+            raise NotFound(_("Für dieses Jahr gibt es keinen Bericht."))
         figures = await services.figures(db_session, Filters.year(year))
         return page(
             request,
@@ -168,8 +169,8 @@ class ResultsController(Controller):
             figures=figures,
             charts=_charts(figures),
             generated_at=dt.datetime.now(BERLIN),
-            de=charts.de_number,
-            pct=charts.de_percent,
+            de=charts.number,
+            pct=charts.percent,
             is_coordinator=viewer.is_coordinator,
         )
 
@@ -187,7 +188,7 @@ class ResultsController(Controller):
         selection = await _selection(request, db_session)
         listable = [s for s in ProfileStatus if s != ProfileStatus.UNCONFIRMED]
         if status and status not in {s.value for s in listable}:
-            selection.errors["status"] = "Unbekannter Status."
+            selection.errors["status"] = _("Unbekannter Status.")
         selection.raise_for_errors()
         rows = await lists.profile_rows(
             db_session,
@@ -218,7 +219,7 @@ class ResultsController(Controller):
         """Referrals with profile number, member, stage and dates; no notes, no contact data."""
         selection = await _selection(request, db_session)
         if state_value and state_value not in {s.value for s in ReferralState}:
-            selection.errors["state"] = "Unbekannter Stand."
+            selection.errors["state"] = _("Unbekannter Stand.")
         selection.raise_for_errors()
         rows = await lists.referral_rows(
             db_session,
@@ -250,9 +251,9 @@ class ResultsController(Controller):
         ``contacts=1`` adds contact data (profiles: names, addresses, phone; members: contact addresses) and is the
         coordinator's only. Observers' profile exports carry the anonymised columns of their list.
         """
-        what, _, fmt = filename.partition(".")
+        what, _dot, fmt = filename.partition(".")
         if what not in EXPORTS or fmt not in exports.FORMATS:
-            raise NotFound("Diesen Export gibt es nicht.")
+            raise NotFound(_("Diesen Export gibt es nicht."))
         with_contacts = contacts == "1" and what in {"profiles", "members"}
         if with_contacts and not viewer.is_coordinator:
             raise NotAllowed(OBSERVER_FORBIDDEN)

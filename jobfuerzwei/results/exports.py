@@ -1,7 +1,8 @@
 """Exports that Excel opens: CSV (UTF-8 with BOM, ``;``, German decimal comma) and XLSX (openpyxl).
 
 Each export is first a :class:`Table` (a header and typed rows); the two writers only format it. Text that a
-spreadsheet would run as a formula stays text: an apostrophe in CSV, an explicit string cell in XLSX.
+spreadsheet would run as a formula stays text: an apostrophe in CSV, an explicit string cell in XLSX. Headers, sheet
+names and labels follow the current language; numbers and dates keep the German format the CSV's ``;`` is made for.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from jobfuerzwei.i18n import N_
+from jobfuerzwei.i18n import gettext as _
 from jobfuerzwei.results.charts import de_number
 from jobfuerzwei.results.filters import BERLIN
 from jobfuerzwei.results.lists import MemberRow, ProfileDetails, ProfileRow, ReferralRow
@@ -50,7 +53,7 @@ def _text(value: Cell) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "ja" if value else "nein"
+        return _("ja") if value else _("nein")
     if isinstance(value, float):
         return de_number(value)
     if isinstance(value, dt.date):
@@ -114,17 +117,21 @@ def render(table: Table, fmt: str) -> bytes:
 
 # --- tables -----------------------------------------------------------------------------------------------------
 
-_ANONYMOUS_PROFILE_HEADER = [
-    "Profil",
-    "Profilart",
-    "Status",
-    "Wunschberufe",
-    "Wohnort",
-    "Gewünschte Arbeitsorte",
-    "Angemeldet am",
-    "Freigegeben am",
-    "Vermittelt am",
-]
+_ANONYMOUS_PROFILE_HEADER = (
+    N_("Profil"),
+    N_("Profilart"),
+    N_("Status"),
+    N_("Wunschberufe"),
+    N_("Wohnort"),
+    N_("Gewünschte Arbeitsorte"),
+    N_("Angemeldet am"),
+    N_("Freigegeben am"),
+    N_("Vermittelt am"),
+)
+
+
+def _anonymous_profile_header() -> list[str]:
+    return [_(title) for title in _ANONYMOUS_PROFILE_HEADER]
 
 
 def _anonymous_profile_cells(row: ProfileRow) -> list[Cell]:
@@ -143,20 +150,26 @@ def _anonymous_profile_cells(row: ProfileRow) -> list[Cell]:
 
 def anonymous_profiles_table(rows: Sequence[ProfileRow]) -> Table:
     """Profiles without names, contact data or free text (observers)."""
-    return Table("Profile", list(_ANONYMOUS_PROFILE_HEADER), [_anonymous_profile_cells(r) for r in rows])
+    return Table(_("Profile"), _anonymous_profile_header(), [_anonymous_profile_cells(r) for r in rows])
 
 
 def profiles_table(rows: Sequence[ProfileDetails], *, with_contacts: bool) -> Table:
     """Profiles for the coordinator; names, addresses and phone only ``with_contacts``."""
     header = [
-        *_ANONYMOUS_PROFILE_HEADER,
-        "Qualifikation",
-        "Berufserfahrung (Jahre)",
-        "Arbeitszeit",
-        "Anwerbendes / abgebendes Mitglied",
+        *_anonymous_profile_header(),
+        _("Qualifikation"),
+        _("Berufserfahrung (Jahre)"),
+        _("Arbeitszeit"),
+        _("Anwerbendes / abgebendes Mitglied"),
     ]
     if with_contacts:
-        header += ["Partner/in", "E-Mail Partner/in", "Telefon Partner/in", "Angeworbene Person", "E-Mail Angeworbene"]
+        header += [
+            _("Partner/in"),
+            _("E-Mail Partner/in"),
+            _("Telefon Partner/in"),
+            _("Angeworbene Person"),
+            _("E-Mail Angeworbene"),
+        ]
     table_rows: list[list[Cell]] = []
     for d in rows:
         cells = [
@@ -169,24 +182,24 @@ def profiles_table(rows: Sequence[ProfileDetails], *, with_contacts: bool) -> Ta
         if with_contacts:
             cells += [d.partner_name, d.partner_email, d.partner_phone, d.applicant_name, d.applicant_email]
         table_rows.append(cells)
-    return Table("Profile", header, table_rows)
+    return Table(_("Profile"), header, table_rows)
 
 
 def referrals_table(rows: Sequence[ReferralRow]) -> Table:
     """Referrals: profile number, member, state and dates; no notes, no contact data."""
     header = [
-        "Profil",
-        "Profilart",
-        "Mitglied",
-        "Branche",
-        "Stand",
-        "Abschlussgrund",
-        "Interesse am",
-        "Letzter Schritt am",
-        "Eingestellt am",
+        _("Profil"),
+        _("Profilart"),
+        _("Mitglied"),
+        _("Branche"),
+        _("Stand"),
+        _("Abschlussgrund"),
+        _("Interesse am"),
+        _("Letzter Schritt am"),
+        _("Eingestellt am"),
     ]
     return Table(
-        "Vermittlungen",
+        _("Vermittlungen"),
         header,
         [
             [
@@ -212,23 +225,23 @@ def _percent(share: float | None) -> float | None:
 def members_table(rows: Sequence[MemberRow], *, with_contacts: bool) -> Table:
     """Members with their answers, referrals and hires in the selection; contact addresses only ``with_contacts``."""
     header = [
-        "Mitglied",
-        "Branche",
-        "Ort",
-        "PLZ",
-        "Aktiv",
-        "Beigetreten am",
-        "Ausgetreten am",
-        "Profile erhalten",
-        "Beantwortet",
-        "Interesse",
-        "Antwortquote (%)",
-        "Antwortzeit Median (Tage)",
-        "Vermittlungen",
-        "Einstellungen",
+        _("Mitglied"),
+        _("Branche"),
+        _("Ort"),
+        _("PLZ"),
+        _("Aktiv"),
+        _("Beigetreten am"),
+        _("Ausgetreten am"),
+        _("Profile erhalten"),
+        _("Beantwortet"),
+        _("Interesse"),
+        _("Antwortquote (%)"),
+        _("Antwortzeit Median (Tage)"),
+        _("Vermittlungen"),
+        _("Einstellungen"),
     ]
     if with_contacts:
-        header.append("Kontakte")
+        header.append(_("Kontakte"))
     table_rows: list[list[Cell]] = []
     for m in rows:
         a = m.answers
@@ -251,38 +264,39 @@ def members_table(rows: Sequence[MemberRow], *, with_contacts: bool) -> Table:
         if with_contacts:
             cells.append(", ".join(m.contacts))
         table_rows.append(cells)
-    return Table("Mitglieder", header, table_rows)
+    return Table(_("Mitglieder"), header, table_rows)
 
 
 def figures_table(figures: Figures) -> Table:
     """The dashboard's figures as rows of area, figure and value (the filter first)."""
-    rows: list[list[Cell]] = [["Auswahl", "Filter", figures.filters.describe()]]
+    profiles, circulation, placements = _("Profile"), _("Versand"), _("Einstellungen")
+    rows: list[list[Cell]] = [[_("Auswahl"), _("Filter"), figures.filters.describe()]]
     for status, by_kind in figures.profiles.items():
         for kind, n in by_kind.items():
-            rows.append(["Profile", f"{label('profile_status', status)} – {label('profile_kind', kind)}", n])
-    rows.append(["Profile", "Insgesamt", figures.profile_total])
+            rows.append([profiles, f"{label('profile_status', status)} – {label('profile_kind', kind)}", n])
+    rows.append([profiles, _("Insgesamt"), figures.profile_total])
     rows += [
-        ["Versand", "Versandrunden", figures.circulations],
-        ["Versand", "Empfänger (Profil an Mitglied)", figures.recipients],
-        ["Versand", "Antworten", figures.answered],
-        ["Versand", "davon Interesse", figures.interested],
-        ["Versand", "Antwortquote (%)", _percent(figures.answer_rate)],
-        ["Versand", "Antwortzeit Median (Tage)", _round(figures.median_answer_days)],
+        [circulation, _("Versandrunden"), figures.circulations],
+        [circulation, _("Empfänger (Profil an Mitglied)"), figures.recipients],
+        [circulation, _("Antworten"), figures.answered],
+        [circulation, _("davon Interesse"), figures.interested],
+        [circulation, _("Antwortquote (%)"), _percent(figures.answer_rate)],
+        [circulation, _("Antwortzeit Median (Tage)"), _round(figures.median_answer_days)],
     ]
     for step in figures.funnel:
-        rows.append(["Vermittlungen (erreichte Stufe)", label("referral_state", step.state), step.reached])
+        rows.append([_("Vermittlungen (erreichte Stufe)"), label("referral_state", step.state), step.reached])
     for state, n in figures.referral_states.items():
-        rows.append(["Vermittlungen (aktueller Stand)", label("referral_state", state), n])
+        rows.append([_("Vermittlungen (aktueller Stand)"), label("referral_state", state), n])
     for reason, n in figures.close_reasons.items():
-        rows.append(["Vermittlungen (Abschlussgrund)", label("close_reason", reason), n])
+        rows.append([_("Vermittlungen (Abschlussgrund)"), label("close_reason", reason), n])
     rows += [
-        ["Einstellungen", "Vermittelte Profile", figures.placements],
-        ["Einstellungen", "Freigabe bis Einstellung, Median (Tage)", _round(figures.median_days_to_hire)],
+        [placements, _("Vermittelte Profile"), figures.placements],
+        [placements, _("Freigabe bis Einstellung, Median (Tage)"), _round(figures.median_days_to_hire)],
     ]
-    rows += [["Einstellungen pro Monat", m.label, m.count] for m in figures.placements_by_month]
+    rows += [[_("Einstellungen pro Monat"), m.label, m.count] for m in figures.placements_by_month]
     for a in figures.members:
-        rows.append(["Antwortquote nach Mitglied (%)", a.name, _percent(a.rate)])
-    return Table("Kennzahlen", ["Bereich", "Kennzahl", "Wert"], rows)
+        rows.append([_("Antwortquote nach Mitglied (%)"), a.name, _percent(a.rate)])
+    return Table(_("Kennzahlen"), [_("Bereich"), _("Kennzahl"), _("Wert")], rows)
 
 
 def _round(value: float | None) -> float | None:

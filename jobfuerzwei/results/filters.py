@@ -23,6 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobfuerzwei.circulation.models import Circulation, CirculationRecipient
 from jobfuerzwei.employers.models import Member
+from jobfuerzwei.i18n import format_date
+from jobfuerzwei.i18n import gettext as _
 from jobfuerzwei.profiles.models import Profile, ProfileKind
 from jobfuerzwei.referrals.models import Referral, ReferralState
 
@@ -72,20 +74,20 @@ class Filters:
         return {k: v for k, v in values.items() if v}
 
     def describe(self) -> str:
-        """The filter in German words, for chart descriptions, page headings and export headers."""
+        """The filter in words of the current language, for chart descriptions, page headings and export headers."""
         parts = []
         if self.start and self.end:
-            parts.append(f"{self.start:%d.%m.%Y} bis {self.end:%d.%m.%Y}")
+            parts.append(_("%(start)s bis %(end)s") % {"start": format_date(self.start), "end": format_date(self.end)})
         elif self.start:
-            parts.append(f"ab {self.start:%d.%m.%Y}")
+            parts.append(_("ab %(start)s") % {"start": format_date(self.start)})
         elif self.end:
-            parts.append(f"bis {self.end:%d.%m.%Y}")
+            parts.append(_("bis %(end)s") % {"end": format_date(self.end)})
         else:
-            parts.append("gesamter Zeitraum")
+            parts.append(_("gesamter Zeitraum"))
         if self.sector:
-            parts.append(f"Branche {self.sector}")
+            parts.append(_("Branche %(sector)s") % {"sector": self.sector})
         if self.kind is not None:
-            parts.append("Partnerprofile" if self.kind == ProfileKind.PARTNER else "Wechselprofile")
+            parts.append(_("Partnerprofile") if self.kind == ProfileKind.PARTNER else _("Wechselprofile"))
         return ", ".join(parts)
 
 
@@ -107,7 +109,7 @@ def parse_date(text: str) -> dt.date:
 
 
 def parse_filters(values: Mapping[str, str], sectors: Sequence[str]) -> tuple[Filters, dict[str, str]]:
-    """The filter from query values (``from``, ``to``, ``sector``, ``kind``) and German messages per bad field."""
+    """The filter from query values (``from``, ``to``, ``sector``, ``kind``) and a message per bad field."""
     errors: dict[str, str] = {}
     dates: dict[str, dt.date | None] = {}
     for key in ("from", "to"):
@@ -117,20 +119,20 @@ def parse_filters(values: Mapping[str, str], sectors: Sequence[str]) -> tuple[Fi
             try:
                 dates[key] = parse_date(raw)
             except ValueError:
-                errors[key] = "Bitte geben Sie ein gültiges Datum an (TT.MM.JJJJ), zwischen 2000 und 2100."
+                errors[key] = _("Bitte geben Sie ein gültiges Datum an (TT.MM.JJJJ), zwischen 2000 und 2100.")
     start, end = dates["from"], dates["to"]
     if start and end and start > end:
-        errors["to"] = "Das Enddatum liegt vor dem Startdatum."
+        errors["to"] = _("Das Enddatum liegt vor dem Startdatum.")
     sector = values.get("sector", "").strip()
     if sector and sector not in sectors:
-        errors["sector"] = "Diese Branche gibt es unter den Mitgliedern nicht."
+        errors["sector"] = _("Diese Branche gibt es unter den Mitgliedern nicht.")
     kind: ProfileKind | None = None
     raw_kind = values.get("kind", "").strip()
     if raw_kind:
         try:
             kind = ProfileKind(raw_kind)
         except ValueError:
-            errors["kind"] = "Unbekannte Profilart."
+            errors["kind"] = _("Unbekannte Profilart.")
     if errors:
         return Filters(), errors
     return Filters(start=start, end=end, sector=sector, kind=kind), {}

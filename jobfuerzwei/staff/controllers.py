@@ -22,6 +22,8 @@ from jobfuerzwei.config import Settings
 from jobfuerzwei.employers.accounts import MIN_PASSWORD
 from jobfuerzwei.employers.schemas import is_valid_email
 from jobfuerzwei.errors import InvalidTransition, LinkInvalid
+from jobfuerzwei.i18n import N_, use_language
+from jobfuerzwei.i18n import gettext as _
 from jobfuerzwei.mail.outbox import enqueue
 from jobfuerzwei.portal.auth_helpers import password_errors
 from jobfuerzwei.staff import services
@@ -40,10 +42,16 @@ from jobfuerzwei.web.twofactor import (
 HOME = "/coordinator"
 LOGIN = f"{HOME}/login"
 NO_STORE = CacheControlHeader(no_store=True)
-LINK_INVALID = (
+LINK_INVALID = N_(
     "Dieser Link ist abgelaufen oder wurde schon verwendet. Bitte bitten Sie die Koordination um einen neuen Link."
 )
-ROLE_LABELS = {StaffRole.COORDINATOR: "Koordination", StaffRole.OBSERVER: "Beobachtung (nur lesen)"}
+ROLE_LABELS = {StaffRole.COORDINATOR: N_("Koordination"), StaffRole.OBSERVER: N_("Beobachtung (nur lesen)")}
+"""German, marked for translation: shown through ``role_labels()``."""
+
+
+def role_labels() -> dict[StaffRole, str]:
+    """The role names in the current language."""
+    return {role: _(text) for role, text in ROLE_LABELS.items()}
 
 
 def login_throttle(request: Request[Any, Any, Any], settings: Settings) -> services.LoginThrottle:
@@ -73,10 +81,13 @@ def _code_page(request: Request[Any, Any, Any], target: str, errors: dict[str, s
         errors=errors,
         action=f"{LOGIN}/code",
         logout_action=f"{HOME}/logout",
-        intro="Bitte geben Sie den sechsstelligen Code ein, den Ihre Authenticator-App für „Job für Zwei“ gerade "
-        "anzeigt.",
-        hint="Telefon verloren? Eine andere Person der Koordination kann Ihre Zwei-Faktor-Anmeldung unter „Team“ "
-        "zurücksetzen.",
+        intro=_(
+            "Bitte geben Sie den sechsstelligen Code ein, den Ihre Authenticator-App für „Job für Zwei“ gerade anzeigt."
+        ),
+        hint=_(
+            "Telefon verloren? Eine andere Person der Koordination kann Ihre Zwei-Faktor-Anmeldung unter „Team“ "
+            "zurücksetzen."
+        ),
     )
 
 
@@ -262,7 +273,7 @@ class AuthController(Controller):
             throttle=throttle,
         )
         if error or not pending:
-            return self._setup_page(request, login, target, {"code": error or CODE_WRONG}, status_code=400)
+            return self._setup_page(request, login, target, {"code": error or _(CODE_WRONG)}, status_code=400)
         user.totp_secret = pending
         return await self._verified(request, db_session, settings, login, target)
 
@@ -285,7 +296,7 @@ class AuthController(Controller):
         """The form that sets the password of an invited account (or after a reset)."""
         user = await services.user_for_password_token(db_session, settings.security.secret_key, token)
         if user is None:
-            raise LinkInvalid(LINK_INVALID)
+            raise LinkInvalid(_(LINK_INVALID))
         return _password_page(request, token, user, {})
 
     @post("/password/{token:str}")
@@ -299,7 +310,7 @@ class AuthController(Controller):
         """Store the new password; the link is used up and the account logs in (with its second factor)."""
         user = await services.user_for_password_token(db_session, settings.security.secret_key, token)
         if user is None:
-            raise LinkInvalid(LINK_INVALID)
+            raise LinkInvalid(_(LINK_INVALID))
         form = await request.form()
         password = str(form.get("password") or "")
         errors = password_errors(password, str(form.get("password_repeat") or ""))
@@ -319,8 +330,10 @@ def _password_page(
         status_code=status_code,
         token=token,
         action=f"{HOME}/password/{token}",
-        intro="Legen Sie ein Passwort für Ihren Zugang zur Koordination fest. Danach melden Sie sich an und richten "
-        "die Zwei-Faktor-Anmeldung ein; andere Geräte werden abgemeldet.",
+        intro=_(
+            "Legen Sie ein Passwort für Ihren Zugang zur Koordination fest. Danach melden Sie sich an und richten "
+            "die Zwei-Faktor-Anmeldung ein; andere Geräte werden abgemeldet."
+        ),
         email=user.email,
         is_invite=user.last_login_at is None,
         min_length=MIN_PASSWORD,
@@ -330,7 +343,7 @@ def _password_page(
 
 def _not_yourself(staff: StaffUser, staff_id: UUID) -> None:
     if staff.id == staff_id:
-        raise InvalidTransition("Ihre eigene Rolle und Ihr eigenes Konto kann nur eine andere Person ändern.")
+        raise InvalidTransition(_("Ihre eigene Rolle und Ihr eigenes Konto kann nur eine andere Person ändern."))
 
 
 def _role(value: str) -> StaffRole | None:
@@ -343,15 +356,18 @@ def _role(value: str) -> StaffRole | None:
 def queue_password_link(session: AsyncSession, settings: Settings, user: StaffUser, *, invite: bool) -> None:
     """Mail the account a link that sets its password (in the caller's transaction)."""
     token = services.password_link_token(settings.security.secret_key, user)
+    with use_language(user.language):  # the mail is in the recipient's language, not the sender's
+        role_label = _(ROLE_LABELS[StaffRole(user.role)])
     enqueue(
         session,
         settings,
         template="staff_invite",
         to=user.email,
+        language=user.language,
         context={
             "name": user.name,
             "invite": invite,
-            "role_label": ROLE_LABELS[StaffRole(user.role)],
+            "role_label": role_label,
             "password_url": f"{settings.base_url}{HOME}/password/{token}",
             "valid_hours": services.PASSWORD_LINK_HOURS,
         },
@@ -379,7 +395,7 @@ class StaffController(Controller):
             "coordinator/staff.html",
             status_code=status_code,
             accounts=await services.list_staff(db_session),
-            roles=ROLE_LABELS,
+            roles=role_labels(),
             form=form or {"name": "", "email": "", "role": StaffRole.COORDINATOR.value},
             errors=errors or {},
         )
@@ -411,14 +427,14 @@ class StaffController(Controller):
         }
         errors: dict[str, str] = {}
         if not values["name"]:
-            errors["name"] = "Bitte geben Sie den Namen an."
+            errors["name"] = _("Bitte geben Sie den Namen an.")
         if not is_valid_email(values["email"]):
-            errors["email"] = "Bitte geben Sie eine gültige E-Mail-Adresse an."
+            errors["email"] = _("Bitte geben Sie eine gültige E-Mail-Adresse an.")
         elif await services.email_taken(db_session, values["email"]):
-            errors["email"] = "Für diese E-Mail-Adresse gibt es schon ein Konto."
+            errors["email"] = _("Für diese E-Mail-Adresse gibt es schon ein Konto.")
         role = _role(values["role"])
         if role is None:
-            errors["role"] = "Bitte wählen Sie eine Rolle."
+            errors["role"] = _("Bitte wählen Sie eine Rolle.")
         if errors or role is None:
             return await self._list_page(request, db_session, form=values, errors=errors, status_code=400)
         user = await services.create_staff(db_session, values["email"], None, values["name"], role=role)
@@ -438,7 +454,7 @@ class StaffController(Controller):
         role = _role(str(form.get("role") or ""))
         if role is None:
             return await self._list_page(
-                request, db_session, errors={"list": "Bitte wählen Sie eine Rolle."}, status_code=400
+                request, db_session, errors={"list": _("Bitte wählen Sie eine Rolle.")}, status_code=400
             )
         _not_yourself(staff, staff_id)
         await services.change_role(db_session, await services.get_staff(db_session, staff_id), role)

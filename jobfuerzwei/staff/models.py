@@ -34,6 +34,9 @@ class StaffUser(UUIDAuditBase):
     role: Mapped[str] = mapped_column(String(20), default=StaffRole.COORDINATOR, server_default="coordinator")
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     """Base32 secret of the second factor; ``None`` until the account has enrolled (required at first login)."""
+    language: Mapped[str] = mapped_column(String(5), default="de", server_default="de")
+    """Language of the mails the person gets (``i18n.LANGUAGES``):
+    the language last chosen with the switch while logged in."""
 
     @property
     def is_coordinator(self) -> bool:

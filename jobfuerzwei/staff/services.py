@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobfuerzwei.db.base import utcnow
 from jobfuerzwei.errors import InvalidTransition, NotFound
+from jobfuerzwei.i18n import N_, gettext
 from jobfuerzwei.staff.models import StaffRole, StaffSession, StaffUser
 from jobfuerzwei.tokens.services import hash_token
 
@@ -222,7 +223,7 @@ async def set_password(session: AsyncSession, user: StaffUser, password: str) ->
 
 # --- the staff list ----------------------------------------------------------------------------------------------
 
-LAST_COORDINATOR = "Es muss mindestens eine aktive Koordinatorin oder ein aktiver Koordinator bleiben."
+LAST_COORDINATOR = N_("Es muss mindestens eine aktive Koordinatorin oder ein aktiver Koordinator bleiben.")
 
 
 async def list_staff(session: AsyncSession) -> Sequence[StaffUser]:
@@ -237,7 +238,7 @@ async def get_staff(session: AsyncSession, staff_id: UUID) -> StaffUser:
     """One account, or ``NotFound``."""
     user = await session.get(StaffUser, staff_id)
     if user is None:
-        raise NotFound("Dieses Konto gibt es nicht.")
+        raise NotFound(gettext("Dieses Konto gibt es nicht."))
     return user
 
 
@@ -261,7 +262,7 @@ async def change_role(session: AsyncSession, user: StaffUser, role: StaffRole) -
     if user.role == role:
         return
     if user.is_coordinator and user.is_active and await _active_coordinators(session) <= 1:
-        raise InvalidTransition(LAST_COORDINATOR)
+        raise InvalidTransition(gettext(LAST_COORDINATOR))
     user.role = role
     await end_all_sessions(session, user)
 
@@ -271,7 +272,7 @@ async def set_active(session: AsyncSession, user: StaffUser, active: bool) -> No
     if user.is_active == active:
         return
     if not active and user.is_coordinator and await _active_coordinators(session) <= 1:
-        raise InvalidTransition(LAST_COORDINATOR)
+        raise InvalidTransition(gettext(LAST_COORDINATOR))
     user.is_active = active
     if not active:
         await end_all_sessions(session, user)

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobfuerzwei.db.base import utcnow
 from jobfuerzwei.errors import LinkInvalid
+from jobfuerzwei.i18n import gettext as _
 from jobfuerzwei.tokens.models import LinkToken, TokenPurpose
 
 
@@ -71,18 +72,18 @@ async def issue_many(
 async def resolve(session: AsyncSession, token: str, purpose: TokenPurpose, *, allow_used: bool = False) -> LinkToken:
     """Return the live token row for ``token`` and ``purpose`` or raise ``LinkInvalid``."""
     if not token or len(token) > 100:
-        raise LinkInvalid("Dieser Link ist ungültig.")
+        raise LinkInvalid(_("Dieser Link ist ungültig."))
     row = await session.scalar(
         select(LinkToken).where(LinkToken.token_hash == hash_token(token), LinkToken.purpose == purpose)
     )
     if row is None:
-        raise LinkInvalid("Dieser Link ist ungültig.")
+        raise LinkInvalid(_("Dieser Link ist ungültig."))
     if row.revoked_at is not None:
-        raise LinkInvalid("Dieser Link wurde widerrufen.")
+        raise LinkInvalid(_("Dieser Link wurde widerrufen."))
     if row.expires_at < utcnow():
-        raise LinkInvalid("Dieser Link ist abgelaufen.")
+        raise LinkInvalid(_("Dieser Link ist abgelaufen."))
     if row.used_at is not None and not allow_used:
-        raise LinkInvalid("Dieser Link wurde bereits verwendet.")
+        raise LinkInvalid(_("Dieser Link wurde bereits verwendet."))
     return row
 
 
@@ -95,7 +96,7 @@ async def consume(session: AsyncSession, row: LinkToken) -> None:
         .execution_options(synchronize_session=False)
     )
     if not result.rowcount:  # type: ignore[attr-defined]
-        raise LinkInvalid("Dieser Link wurde bereits verwendet.")
+        raise LinkInvalid(_("Dieser Link wurde bereits verwendet."))
 
 
 async def revoke(session: AsyncSession, *, profile_id: UUID, purpose: TokenPurpose | None = None) -> None:

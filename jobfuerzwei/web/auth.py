@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from jobfuerzwei.employers.accounts import login_for_session
 from jobfuerzwei.employers.models import MemberContact
 from jobfuerzwei.errors import NotAllowed
+from jobfuerzwei.i18n import N_, gettext
 from jobfuerzwei.staff.models import StaffUser
 from jobfuerzwei.staff.services import user_for_session
 
@@ -34,7 +35,8 @@ class LoginRequired(Exception):  # noqa: N818
         self.next_path = next_path
 
 
-OBSERVER_FORBIDDEN = "Diese Seite ist der Koordination vorbehalten. Ihr Zugang ist nur lesend."
+OBSERVER_FORBIDDEN = N_("Diese Seite ist der Koordination vorbehalten. Ihr Zugang ist nur lesend.")
+"""A German message id: translate with ``gettext`` where it is raised (the error page translates it too)."""
 
 
 async def provide_viewer(request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]) -> StaffUser:
@@ -50,7 +52,7 @@ async def provide_staff(request: Request[Any, Any, Any], db_session: NamedDepend
     """The logged-in coordinator; an observer gets 403, nobody logged in a redirect to the login page."""
     user = await provide_viewer(request, db_session)
     if not user.is_coordinator:
-        raise NotAllowed(OBSERVER_FORBIDDEN)
+        raise NotAllowed(gettext(OBSERVER_FORBIDDEN))
     return user
 
 

@@ -13,12 +13,14 @@ from uuid import UUID
 from litestar import Request
 from litestar.response import Template
 
+from jobfuerzwei.i18n import N_, gettext
 from jobfuerzwei.staff.services import LoginThrottle
 from jobfuerzwei.web.pages import page
 from jobfuerzwei.web.twofactor import CODE_FORMAT, CODE_WRONG, UsedCodes, matching_step, normalise_code
 
-LOCKED = "Zu viele fehlgeschlagene Anmeldungen für dieses Konto. Bitte versuchen Sie es in 15 Minuten noch einmal."
-LOGIN_FAILED = "E-Mail-Adresse oder Passwort ist falsch."
+LOCKED = N_("Zu viele fehlgeschlagene Anmeldungen für dieses Konto. Bitte versuchen Sie es in 15 Minuten noch einmal.")
+LOGIN_FAILED = N_("E-Mail-Adresse oder Passwort ist falsch.")
+"""German message ids: translate with ``gettext`` where they are shown."""
 
 A = TypeVar("A")
 
@@ -41,27 +43,27 @@ async def password_step(
     target = next_of(str(form.get("next") or ""))
     values = {"email": email, "next": target}
     if email and throttle.is_locked(email):
-        return page(request, template, status_code=429, form=values, error=LOCKED)
+        return page(request, template, status_code=429, form=values, error=gettext(LOCKED))
     account = await authenticate(email, password) if email and password else None
     if account is None:
         if email:
             throttle.failed(email)
-        return page(request, template, status_code=400, form=values, error=LOGIN_FAILED)
+        return page(request, template, status_code=400, form=values, error=gettext(LOGIN_FAILED))
     return account, target
 
 
 def code_error(
     raw: str, secret: str, *, account_id: UUID, email: str, used: UsedCodes, throttle: LoginThrottle
 ) -> str | None:
-    """Check a typed code against ``secret``: the German error, or ``None`` when it is right (and now used).
+    """Check a typed code against ``secret``: the error (translated), or ``None`` when it is right (and now used).
 
     A wrong or replayed code counts as a failed login; a malformed one does not (nothing was guessed).
     """
     code = normalise_code(raw)
     if code is None:
-        return CODE_FORMAT
+        return gettext(CODE_FORMAT)
     step = matching_step(secret, code)
     if step is None or not used.accept(account_id, step):
         throttle.failed(email)
-        return CODE_WRONG
+        return gettext(CODE_WRONG)
     return None

@@ -9,6 +9,7 @@ from litestar import Request
 from litestar.response import File, Redirect, Template
 
 from jobfuerzwei.errors import NotFound
+from jobfuerzwei.i18n import gettext as _
 from jobfuerzwei.web.flash import clear_flash, flash, pop_flash
 
 
@@ -33,12 +34,12 @@ def redirect(path: str, message: str | None = None) -> Redirect:
 
 
 def cv_download(path: Path | None, reference: str, missing: str) -> File:
-    """A stored CV as an attachment (never rendered inline), or ``NotFound`` with the German ``missing`` text."""
+    """A stored CV as an attachment (never rendered inline), or ``NotFound`` with the ``missing`` text (translated)."""
     if path is None or not path.is_file():
         raise NotFound(missing)
     return File(
         path=path,
-        filename=f"Lebenslauf-{reference}.pdf",
+        filename=_("Lebenslauf-%(reference)s.pdf") % {"reference": reference},
         media_type="application/pdf",
         content_disposition_type="attachment",
         headers={"Cache-Control": "no-store"},

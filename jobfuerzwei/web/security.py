@@ -12,6 +12,7 @@ from litestar.response.base import ASGIResponse
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from jobfuerzwei.errors import DomainError
+from jobfuerzwei.i18n import N_, gettext
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
@@ -61,7 +62,7 @@ def client_address(connection: ASGIConnection, trusted_proxies: Iterable[str]) -
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 """C0 control characters and DEL; tab, line feed and carriage return (text areas) pass."""
-CONTROL_MESSAGE = (
+CONTROL_MESSAGE = N_(
     "Ihre Eingabe enthält unzulässige Steuerzeichen (zum Beispiel ein Nullzeichen). "
     "Bitte entfernen Sie diese und versuchen Sie es noch einmal."
 )
@@ -83,7 +84,7 @@ async def reject_control_characters(request: Request) -> None:  # type: ignore[t
             if isinstance(value, str):
                 texts.append(value)
     if any(_CONTROL.search(text) for text in texts):
-        raise DomainError(CONTROL_MESSAGE)
+        raise DomainError(gettext(CONTROL_MESSAGE))
 
 
 RATE_LIMITED_PATHS = (

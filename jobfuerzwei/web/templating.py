@@ -1,28 +1,19 @@
-"""Jinja environment for pages: autoescape, StrictUndefined, German date filters and label lookups."""
+"""Jinja environment for pages: autoescape, StrictUndefined, gettext (``jobfuerzwei.i18n``), dates, labels."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from litestar.plugins.jinja import JinjaTemplateEngine
 
+from jobfuerzwei import i18n
 from jobfuerzwei.matching.catalogue import load_catalogue
 from jobfuerzwei.web import labels
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-
-
-def _date_de(value: dt.date | dt.datetime | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        local = value.astimezone(_BERLIN) if value.tzinfo else value
-        return local.strftime("%d.%m.%Y, %H:%M")
-    return value.strftime("%d.%m.%Y")
 
 
 def _label(value: Any, group: str) -> str:
@@ -35,14 +26,6 @@ def occupation_label(esco_uri: str | None) -> str:
     return occupation.label if occupation else ""
 
 
-try:
-    from zoneinfo import ZoneInfo
-
-    _BERLIN: dt.tzinfo = ZoneInfo("Europe/Berlin")
-except Exception:  # pragma: no cover - tzdata missing
-    _BERLIN = dt.UTC
-
-
 def build_environment() -> Environment:
     """The page environment (mails have their own, see ``jobfuerzwei.mail.messages``)."""
     env = Environment(
@@ -52,7 +35,7 @@ def build_environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["date_de"] = _date_de
+    i18n.install(env)
     env.filters["label"] = _label
     env.globals["labels"] = labels
     env.globals["occupation_label"] = occupation_label

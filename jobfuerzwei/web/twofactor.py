@@ -11,10 +11,13 @@ from uuid import UUID
 
 import pyotp
 
+from jobfuerzwei.i18n import N_
+
 ISSUER = "Job für Zwei"
 """The name authenticator apps show next to the account."""
-CODE_WRONG = "Der Code stimmt nicht oder ist abgelaufen. Bitte geben Sie den aktuellen Code aus Ihrer App ein."
-CODE_FORMAT = "Bitte geben Sie den sechsstelligen Code aus Ihrer Authenticator-App ein."
+CODE_WRONG = N_("Der Code stimmt nicht oder ist abgelaufen. Bitte geben Sie den aktuellen Code aus Ihrer App ein.")
+CODE_FORMAT = N_("Bitte geben Sie den sechsstelligen Code aus Ihrer Authenticator-App ein.")
+"""German message ids: translate with ``gettext`` where they are shown."""
 
 
 class UsedCodes:

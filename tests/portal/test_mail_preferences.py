@@ -1,5 +1,5 @@
 """Mail preferences of member contacts: RFC 8058 one-click unsubscribe without login or cookie, the portal setting
-(each profile or a weekly digest), and the digest itself."""
+(each profile or a weekly digest, and the language of the mails), and the digest itself."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from markupsafe import escape
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -18,6 +19,7 @@ from jobfuerzwei.config import Settings
 from jobfuerzwei.db.base import utcnow
 from jobfuerzwei.employers.mail_prefs import send_digests, unsubscribe_url
 from jobfuerzwei.employers.models import MemberContact
+from jobfuerzwei.i18n import COOKIE, gettext, use_language
 from tests.circulation.helpers import circulate, make_member, make_profile
 from tests.conftest import csrf_token, links_in
 from tests.portal.helpers_member import portal_login
@@ -83,6 +85,47 @@ async def test_portal_setting_switches_to_the_digest_and_subscribes_again(
     stored = await _contact(db_session, contact.id)
     assert stored.mail_mode == "digest"
     assert stored.unsubscribed_at is None
+
+
+async def test_portal_setting_stores_the_language_of_the_mails_and_refuses_others(
+    client: Client, db_session: AsyncSession
+) -> None:
+    member = await make_member(db_session, "Kochertal Maschinenbau GmbH")
+    contact = await portal_login(client, db_session, member)
+    assert contact.language == "de"
+
+    page = await client.get("/portal/mail")
+    assert "Sprache Ihrer E-Mails" in page.text
+    assert '<option value="de" lang="de" selected>Deutsch</option>' in page.text
+    assert '<option value="en" lang="en">English</option>' in page.text
+    token = client.cookies.get("csrftoken") or await csrf_token(client, "/portal/mail")
+    saved = await client.post(
+        "/portal/mail", data={"_csrf_token": token, "mail_mode": "immediate", "language": "en"}, follow_redirects=False
+    )
+    assert saved.status_code == 303
+    assert (await _contact(db_session, contact.id)).language == "en"
+    assert '<option value="en" lang="en" selected>English</option>' in (await client.get("/portal/mail")).text
+
+    german = "Bitte wählen Sie eine der angebotenen Sprachen."
+    bad = await client.post(
+        "/portal/mail", data={"_csrf_token": token, "mail_mode": "digest", "language": "fr"}, follow_redirects=False
+    )
+    assert bad.status_code == 400
+    assert german in bad.text
+    stored = await _contact(db_session, contact.id)
+    assert (stored.language, stored.mail_mode) == ("en", "immediate")  # nothing of the refused form is saved
+
+    client.cookies.set(COOKIE, "en")
+    in_english = await client.post(
+        "/portal/mail", data={"_csrf_token": token, "mail_mode": "digest", "language": "fr"}, follow_redirects=False
+    )
+    with use_language("en"):
+        english = gettext(german)
+    assert in_english.status_code == 400
+    assert "Which emails would you like to receive?" in in_english.text
+    assert english != german
+    assert str(escape(english)) in in_english.text
+    assert (await _contact(db_session, contact.id)).language == "en"
 
 
 async def test_weekly_digest_lists_the_weeks_profiles_once_with_list_headers(

@@ -99,6 +99,7 @@ class World:
             "key": "none",
             "file_path": "site.css",
             "schema_path": "openapi.yaml",
+            "code": "en",
         }
         return {k: str(x) for k, x in mine.items()}
 
@@ -140,6 +141,7 @@ class World:
             "key": "not-a-key",
             "file_path": "nothing-here.css",
             "schema_path": "swagger",
+            "code": "xx",
         }
         return {k: str(x) for k, x in other.items()}
 

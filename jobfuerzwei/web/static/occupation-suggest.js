@@ -48,6 +48,11 @@
       }
     }
 
+    // The messages come from the page, in its language (see templates/_macros/forms.html).
+    function text(name) {
+      return (status && status.getAttribute(name)) || "";
+    }
+
     function choose(index) {
       var item = items[index];
       if (!item) {
@@ -56,7 +61,7 @@
       input.value = segment().before + item.label;
       close();
       if (status) {
-        status.textContent = item.label + " übernommen.";
+        status.textContent = text("data-chosen-text").replace("%(label)s", item.label);
       }
     }
 
@@ -80,7 +85,9 @@
       input.setAttribute("aria-expanded", open ? "true" : "false");
       active = -1;
       if (status) {
-        status.textContent = open ? found.length + " Vorschläge; mit Pfeiltasten auswählen." : "Keine Vorschläge.";
+        status.textContent = open
+          ? text("data-found-text").replace("%(count)s", String(found.length))
+          : text("data-none-text");
       }
     }
 

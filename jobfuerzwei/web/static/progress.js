@@ -22,7 +22,8 @@
       bar.value = data.sent + data.failed;
     }
     if (status) {
-      status.textContent = data.done ? "Der Versand ist abgeschlossen." : "Der Versand läuft …";
+      // the page puts both texts in its own language on the element
+      status.textContent = status.getAttribute(data.done ? "data-done-text" : "data-running-text");
     }
     box.setAttribute("data-done", data.done ? "true" : "false");
   }
