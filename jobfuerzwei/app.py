@@ -13,6 +13,7 @@ from litestar import Litestar, Request, get
 from litestar.config.csrf import CSRFConfig
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import HTTPException
+from litestar.middleware import DefineMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
@@ -48,6 +49,7 @@ from jobfuerzwei.referrals.controllers import controllers as referral_controller
 from jobfuerzwei.results.controllers import controllers as results_controllers
 from jobfuerzwei.staff.controllers import controllers as staff_controllers
 from jobfuerzwei.web.auth import LoginRequired, login_redirect
+from jobfuerzwei.web.csrf import ExpiringCSRFMiddleware
 from jobfuerzwei.web.errors import domain_error_handler, http_error_handler, internal_error_handler
 from jobfuerzwei.web.language import language_middleware, switch_language
 from jobfuerzwei.web.security import (
@@ -112,6 +114,15 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             worker.wakeup.set()
 
     trusted = settings.security.trusted_proxies
+    csrf = CSRFConfig(
+        secret=settings.security.secret_key,
+        cookie_secure=settings.security.cookie_secure,
+        cookie_httponly=True,
+        cookie_samesite="lax",
+        # RFC 8058: mail providers POST the one-click unsubscribe without cookies; the link's HMAC is the check.
+        # Anchored: Litestar searches the patterns anywhere in the path ("/e/healthz/referral" would match).
+        exclude=["^/healthz$", "^/mail/unsubscribe/"],
+    )
     return Litestar(
         route_handlers=[
             healthz,
@@ -143,15 +154,6 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         },
         plugins=[SQLAlchemyPlugin(config=db_config)],
         template_config=TemplateConfig(directory=TEMPLATES_DIR, engine=template_engine()),
-        csrf_config=CSRFConfig(
-            secret=settings.security.secret_key,
-            cookie_secure=settings.security.cookie_secure,
-            cookie_httponly=True,
-            cookie_samesite="lax",
-            # RFC 8058: mail providers POST the one-click unsubscribe without cookies; the link's HMAC is the check.
-            # Anchored: Litestar searches the patterns anywhere in the path ("/e/healthz/referral" would match).
-            exclude=["^/healthz$", "^/mail/unsubscribe/"],
-        ),
         middleware=[
             language_middleware,
             host_check_middleware(settings.security.allowed_hosts),
@@ -160,6 +162,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
                 check_throttle_handler=is_rate_limited_request,
                 identifier_for_request=lambda request: client_address(request, trusted),
             ).middleware,
+            DefineMiddleware(ExpiringCSRFMiddleware, config=csrf, max_age=settings.security.csrf_hours * 3600),
         ],
         response_headers=security_headers(),
         before_send=[add_security_headers],

@@ -85,6 +85,8 @@ class SecuritySettings:
     status_token_days: int = 365
     employer_token_days: int = 30
     session_hours: int = 12
+    csrf_hours: int = 24
+    """Lifetime of a form's CSRF token; a page fetched in the second half of it gets a new one (``web.csrf``)."""
     rate_limit_per_minute: int = 20
     """POSTs per client address per minute on the public form and the login."""
     login_failures_per_account: int = 10
@@ -259,6 +261,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         security=SecuritySettings(
             secret_key=secret,
             cookie_secure=_bool(env.get("JFZ_COOKIE_SECURE"), not dev),
+            csrf_hours=_int(env, "JFZ_CSRF_HOURS", 24),
             trusted_proxies=proxies,
             allowed_hosts=hosts,
         ),

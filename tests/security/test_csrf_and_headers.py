@@ -6,11 +6,12 @@ Routes come from the app's route table, so a new POST route is swept without any
 from __future__ import annotations
 
 import dataclasses
+import time
 from typing import Any
 
 import httpx
 from litestar import Litestar, get
-from litestar.middleware.csrf import generate_csrf_token
+from litestar.middleware import DefineMiddleware
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from jobfuerzwei.app import MAX_BODY_BYTES, create_app
 from jobfuerzwei.config import Settings, load_settings
 from jobfuerzwei.db.models import metadata
+from jobfuerzwei.web.csrf import ExpiringCSRFMiddleware, issue_token
 from tests.conftest import BASE_URL, csrf_token
 from tests.security.test_access_matrix import app_routes, fill, missing_security_headers
 from tests.security.world import World, build_world
@@ -68,8 +70,9 @@ async def test_every_unsafe_route_refuses_a_missing_or_wrong_csrf_token_and_chan
 ) -> None:
     world = await build_world(db_session, settings)
     token = await _everybody(client, world)
-    foreign = generate_csrf_token(settings.security.secret_key)  # valid signature, but another browser's token
-    forged = generate_csrf_token("another-secret-" + "x" * 40)
+    # a fresh token with a valid signature, but another browser's; and one signed with another secret
+    foreign = issue_token(settings.security.secret_key, time.time())
+    forged = issue_token("another-secret-" + "x" * 40, time.time())
     unsafe = sorted((m, p) for m, p in app_routes(app) if m not in ("GET", "HEAD"))
     assert {m for m, _ in unsafe} == {"POST"}
     assert len(unsafe) > 70
@@ -99,9 +102,15 @@ async def test_every_unsafe_route_refuses_a_missing_or_wrong_csrf_token_and_chan
     assert (await client.post("/portal/password/forgot", data={"_csrf_token": token})).status_code == 400
 
 
+def csrf_middleware(app: Litestar) -> DefineMiddleware:
+    """The app's CSRF middleware (``web.csrf``; Litestar's own ``csrf_config`` stays unset)."""
+    assert app.csrf_config is None
+    [found] = [m for m in app.middleware if isinstance(m, DefineMiddleware) and m.middleware is ExpiringCSRFMiddleware]
+    return found
+
+
 async def test_csrf_exemptions_are_exactly_the_one_click_unsubscribe(app: Litestar) -> None:
-    config = app.csrf_config
-    assert config is not None
+    config = csrf_middleware(app).kwargs["config"]
     assert sorted(config.exclude or []) == ["^/healthz$", "^/mail/unsubscribe/"]
     assert config.safe_methods == {"GET", "HEAD", "OPTIONS"}
     assert config.cookie_httponly

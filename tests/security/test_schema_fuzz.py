@@ -15,18 +15,19 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
-from litestar.middleware.csrf import generate_csrf_token
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from jobfuerzwei.app import create_app
 from jobfuerzwei.config import DatabaseSettings, MailSettings, SecuritySettings, Settings
 from jobfuerzwei.db.engine import create_engine, migrate
+from jobfuerzwei.web.csrf import issue_token
 from tests.conftest import BASE_URL, PG_ADMIN_URL, _pg_admin, free_port
 from tests.security.world import World, build_world
 
@@ -82,7 +83,7 @@ def api_schema(fuzz_settings: Settings, fuzz_world: World) -> Any:
 @pytest.fixture(scope="module")
 def credentials(fuzz_settings: Settings, fuzz_world: World) -> dict[str, Any]:
     """Cookies of a coordinator and of member A's contact, and the CSRF token as cookie and header."""
-    token = generate_csrf_token(fuzz_settings.security.secret_key)
+    token = issue_token(fuzz_settings.security.secret_key, time.time())
     cookies = {**fuzz_world.cookies["coordinator"], **fuzz_world.cookies["employer_a"], "csrftoken": token}
     return {"cookies": cookies, "headers": {"x-csrftoken": token}}
 
