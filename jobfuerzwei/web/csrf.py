@@ -71,7 +71,7 @@ class ExpiringCSRFMiddleware(CSRFMiddleware):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Hand a safe request with a missing, expired or ageing cookie a fresh token, then check as Litestar does."""
         if scope["type"] == ScopeType.HTTP and scope.get("method", "GET") in self.config.safe_methods:
-            current = _cookie(scope, self.config.cookie_name)
+            current = scope_cookie(scope, self.config.cookie_name)
             decoded = self._decode_csrf_token(current) if current else None
             age = self._age(decoded) if decoded else None
             if age is None or age > self.max_age / 2:
@@ -99,7 +99,8 @@ class ExpiringCSRFMiddleware(CSRFMiddleware):
         return wrapped
 
 
-def _cookie(scope: Scope, name: str) -> str | None:
+def scope_cookie(scope: Scope, name: str) -> str | None:
+    """A cookie's value read from the raw headers (middleware that runs before Litestar parses the request)."""
     for key, value in scope.get("headers", ()):
         if key == b"cookie":
             for part in value.decode("latin-1").split(";"):

@@ -24,6 +24,7 @@ from jobfuerzwei.employers import accounts
 from jobfuerzwei.i18n import COOKIE, LANGUAGES, use_language
 from jobfuerzwei.staff import services as staff_services
 from jobfuerzwei.web.auth import PORTAL_COOKIE, SESSION_COOKIE, safe_next
+from jobfuerzwei.web.csrf import scope_cookie
 
 YEAR = 365 * 24 * 3600
 
@@ -35,20 +36,10 @@ def language_middleware(app: ASGIApp) -> ASGIApp:
         if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
-        with use_language(_cookie(scope)):
+        with use_language(scope_cookie(scope, COOKIE)):
             await app(scope, receive, send)
 
     return middleware
-
-
-def _cookie(scope: Scope) -> str | None:
-    for name, value in scope.get("headers", ()):
-        if name == b"cookie":
-            for part in value.decode("latin-1").split(";"):
-                key, _, content = part.strip().partition("=")
-                if key == COOKIE:
-                    return content
-    return None
 
 
 @get("/sprache/{code:str}", include_in_schema=False)
