@@ -7,10 +7,7 @@ sent twice; ``tests/mail/test_worker_crash.py`` (lease 2 s) showed it on a busy 
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
-from collections import Counter
-from typing import Any
 
 from aiosmtpd.controller import Controller
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -18,30 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from jobfuerzwei.config import Settings
 from jobfuerzwei.mail.models import OutboxStatus
 from tests.conftest import free_port
-from tests.mail.helpers import drain, enqueue_many, status_counts
-
-
-class _SlowSink:
-    def __init__(self) -> None:
-        self.ids: Counter[str] = Counter()
-
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:  # noqa: N802
-        await asyncio.sleep(0.02)
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        for line in envelope.content.split(b"\r\n"):
-            if line.lower().startswith(b"message-id:"):
-                self.ids[line.split(b":", 1)[1].strip().decode()] += 1
-                break
-        return "250 OK"
+from tests.mail.helpers import MessageIdSink, drain, enqueue_many, status_counts
 
 
 async def test_rows_whose_lease_ran_out_in_the_feed_are_sent_once(
     settings: Settings, session_maker: async_sessionmaker[AsyncSession]
 ) -> None:
-    sink = _SlowSink()
+    sink = MessageIdSink(rcpt_pause=0.02)
     port = free_port()
     controller = Controller(sink, hostname="127.0.0.1", port=port)
     controller.start()

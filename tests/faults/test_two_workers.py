@@ -11,7 +11,6 @@ import asyncio
 import dataclasses
 import time
 from collections import Counter
-from typing import Any
 
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
@@ -22,33 +21,14 @@ from jobfuerzwei.db.engine import create_engine
 from jobfuerzwei.mail.models import OutboxMessage, OutboxStatus
 from jobfuerzwei.mail.worker import OutboxWorker
 from tests.conftest import free_port
-from tests.mail.helpers import enqueue_many, status_counts
-
-
-class _CountingSink:
-    """Counts Message-IDs; a short pause in RCPT keeps both workers busy at the same time."""
-
-    def __init__(self) -> None:
-        self.ids: Counter[str] = Counter()
-
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:  # noqa: N802
-        await asyncio.sleep(0.001)
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        for line in envelope.content.split(b"\r\n"):
-            if line.lower().startswith(b"message-id:"):
-                self.ids[line.split(b":", 1)[1].strip().decode()] += 1
-                break
-        return "250 OK"
+from tests.mail.helpers import MessageIdSink, enqueue_many, status_counts
 
 
 async def test_two_workers_with_their_own_engines_never_send_the_same_row(
     settings: Settings, session_maker: async_sessionmaker[AsyncSession]
 ) -> None:
     total = 600
-    sink = _CountingSink()
+    sink = MessageIdSink(rcpt_pause=0.001)  # a short pause keeps both workers busy at the same time
     port = free_port()
     controller = Controller(sink, hostname="127.0.0.1", port=port)
     controller.start()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -41,3 +42,23 @@ async def drain(maker: async_sessionmaker[AsyncSession], mail: MailSettings, tim
     finally:
         await worker.close()
     raise AssertionError("outbox not drained in time")
+
+
+class MessageIdSink:
+    """An aiosmtpd handler that counts each Message-ID it accepts; ``rcpt_pause`` slows every RCPT down."""
+
+    def __init__(self, rcpt_pause: float) -> None:
+        self.ids: Counter[str] = Counter()
+        self.rcpt_pause = rcpt_pause
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:  # noqa: N802
+        await asyncio.sleep(self.rcpt_pause)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        for line in envelope.content.split(b"\r\n"):
+            if line.lower().startswith(b"message-id:"):
+                self.ids[line.split(b":", 1)[1].strip().decode()] += 1
+                break
+        return "250 OK"
