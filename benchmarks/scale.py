@@ -5,8 +5,8 @@ the data). Needs PostgreSQL (``JFZ_BENCH_PG_URL``, default the test server's ``j
 (``apt-get install wrk``; ``scripts/bench`` installs it when run as root).
 
 1. **Generate** (``--scale 1``): 10,000 members with 20,000 contacts, 100,000 profiles in every status, a sending
-   round for each circulated profile (about 750,000 recipients with answers), about 250,000 referrals with
-   1,000,000 referral events, and 2,000,000 outbox rows. Rows go in with ``COPY`` (asyncpg), then ``ANALYZE``.
+   round for each circulated profile (about 750,000 recipients with their mail links and answers), about 250,000
+   referrals with 1,000,000 referral events, and 2,000,000 outbox rows. Rows go in with ``COPY`` (asyncpg), then ``ANALYZE``.
 2. **Load**: the app runs as production runs it (uvicorn, one process, no in-app worker); ``wrk`` from a second
    process on 127.0.0.1 opens 32 connections and requests one page kind at a time: the coordinator's results
    dashboard, the employer inbox, a coordinator profile page (random profiles). In the same run, the same ``wrk``
@@ -69,6 +69,7 @@ STATUSES = (
 )
 STAGES = ("interested", "in_contact", "interview", "offer", "hired")
 NOW = dt.datetime.now(dt.UTC)
+LINK_DAYS = dt.timedelta(days=30)
 
 
 def _ts(days_ago: float) -> dt.datetime:
@@ -300,6 +301,7 @@ async def _activity(conn: asyncpg.Connection, world: World, staff_id: uuid.UUID,
         ((cid, pid, staff_id, 10, _ts(300), _ts(300)) for cid, pid, _ in circulations),
     )
     interested: list[tuple[uuid.UUID, uuid.UUID, uuid.UUID]] = []
+    links: list[tuple[Any, ...]] = []
 
     def recipients() -> Iterator[tuple[Any, ...]]:
         for cid, pid, _ in circulations:
@@ -314,6 +316,8 @@ async def _activity(conn: asyncpg.Connection, world: World, staff_id: uuid.UUID,
                 answered = sent + dt.timedelta(hours=rng.uniform(2, 200)) if answer else None
                 if answer == "interested":
                     interested.append((rid, pid, member))
+                # the mail link of each recipient: 30 days to answer (the portal keeps the same window)
+                links.append((uuid.uuid4(), secrets.token_hex(32), "employer", pid, rid, sent + LINK_DAYS, sent, sent))
                 yield (rid, cid, pid, member, 55.0, "[]", answer, answered, sent, sent)
 
     n = await _copy(
@@ -334,6 +338,13 @@ async def _activity(conn: asyncpg.Connection, world: World, staff_id: uuid.UUID,
         recipients(),
     )
     print(f"circulation recipients {n:,}", flush=True)
+    n = await _copy(
+        conn,
+        "link_tokens",
+        ("id", "token_hash", "purpose", "profile_id", "recipient_id", "expires_at", "created_at", "updated_at"),
+        iter(links),
+    )
+    print(f"employer links {n:,}", flush=True)
     events_per_referral = max(1, round(world.target_events / max(1, len(interested))))
     referral_rows: list[tuple[Any, ...]] = []
     event_rows: list[tuple[Any, ...]] = []
@@ -342,7 +353,7 @@ async def _activity(conn: asyncpg.Connection, world: World, staff_id: uuid.UUID,
         depth = min(len(STAGES), 1 + rng.randrange(events_per_referral + 2))
         start = _ts(rng.uniform(5, 500))
         state = STAGES[depth - 1]
-        referral_rows.append((ref, pid, member, rid, state, "pending", start, start))
+        referral_rows.append((ref, pid, member, rid, state, depth, "pending", start, start))
         previous = None
         for k in range(max(depth, events_per_referral)):
             to_state = STAGES[min(k, depth - 1)]
@@ -352,7 +363,17 @@ async def _activity(conn: asyncpg.Connection, world: World, staff_id: uuid.UUID,
     n = await _copy(
         conn,
         "referrals",
-        ("id", "profile_id", "member_id", "recipient_id", "state", "contact_release", "created_at", "updated_at"),
+        (
+            "id",
+            "profile_id",
+            "member_id",
+            "recipient_id",
+            "state",
+            "reached_stage",
+            "contact_release",
+            "created_at",
+            "updated_at",
+        ),
         iter(referral_rows),
     )
     print(f"referrals {n:,}", flush=True)

@@ -54,6 +54,7 @@ from jobfuerzwei.db.models import (
 from jobfuerzwei.events.fixtures import demo_events, read_events
 from jobfuerzwei.mail.messages import build_mime, new_message_id
 from jobfuerzwei.offers.fixtures import demo_offers, read_offers
+from jobfuerzwei.referrals.models import stage_of
 from jobfuerzwei.tokens.services import hash_token
 
 log = logging.getLogger("jobfuerzwei.demo")
@@ -369,6 +370,7 @@ class _Loader:
                 member_id=member.id,
                 recipient_id=recipient.id,
                 state=ReferralState(last["to"]),
+                reached_stage=max(1, *(stage_of(ReferralState(e["to"])) for e in events)),
                 close_reason=CloseReason(last["close_reason"]) if last.get("close_reason") else None,
                 contact_release=release,
                 contact_released_at=released,

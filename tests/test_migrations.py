@@ -149,3 +149,58 @@ def _write(url: str, fn: Any) -> None:
             await engine.dispose()
 
     asyncio.run(run())
+
+
+# --- migration 0012: the reached stage of existing referrals ---------------------------------------------------------
+
+
+def test_0012_fills_each_referrals_reached_stage_from_its_events(empty_database: str) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from jobfuerzwei.db.changes import TRACKED
+    from jobfuerzwei.referrals.models import Actor, Referral, ReferralEvent, ReferralState
+    from tests.coordinator.conftest import make_member, make_profile
+    from tests.test_changes import _triggered_tables
+
+    migrate(empty_database)
+    steps = {  # the events of each referral → the stage it reached
+        "jumped": ([ReferralState.INTERESTED, ReferralState.HIRED], 5),
+        "closed after interview": (
+            [ReferralState.INTERESTED, ReferralState.IN_CONTACT, ReferralState.INTERVIEW, ReferralState.CLOSED],
+            3,
+        ),
+        "just interested": ([ReferralState.INTERESTED], 1),
+    }
+
+    async def build() -> dict[str, Any]:
+        engine = create_engine(empty_database, null_pool=True)
+        ids: dict[str, Any] = {}
+        try:
+            async with AsyncSession(engine, expire_on_commit=False) as session:
+                profile = await make_profile(session)
+                for name, (states, _) in steps.items():
+                    member = await make_member(session, name, email=f"{len(ids)}@example.org")
+                    referral = Referral(profile_id=profile.id, member_id=member.id, state=states[-1], reached_stage=1)
+                    referral.events = [
+                        ReferralEvent(from_state=None, to_state=state, actor=Actor.COORDINATOR, note="")
+                        for state in states
+                    ]
+                    session.add(referral)
+                    await session.commit()
+                    ids[name] = referral.id
+        finally:
+            await engine.dispose()
+        return ids
+
+    ids = asyncio.run(build())
+    command.downgrade(alembic_config(empty_database), "0011")
+    migrate(empty_database)
+
+    def reached(connection: Connection) -> dict[Any, int]:
+        return dict(connection.execute(text("SELECT id, reached_stage FROM referrals")).tuples().all())
+
+    found = _inspect(empty_database, reached)
+    by_id = {(k.hex() if isinstance(k, bytes) else uuid.UUID(str(k)).hex): v for k, v in found.items()}
+    assert {name: by_id[ids[name].hex] for name in steps} == {name: stage for name, (_, stage) in steps.items()}
+    assert _inspect(empty_database, _triggered_tables) == set(TRACKED)  # the downgrade's rebuilds lost nothing

@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ScalarSelect, func, select, update
+from sqlalchemy import ScalarSelect, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import load_only, raiseload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -171,28 +171,85 @@ def inbox_state(answer: Answer | None, answer_until: dt.datetime | None, now: dt
     return InboxState.NEW if answer_until is not None and answer_until > now else InboxState.EXPIRED
 
 
-async def member_inbox(session: AsyncSession, member_id: UUID) -> list[InboxEntry]:
-    """Profiles circulated to one member, newest first (withdrawn or merged profiles are gone, as for the link)."""
-    deadline = _answer_deadline()
-    rows = (
-        await session.execute(
-            select(CirculationRecipient, Profile, deadline)
-            .join(Profile, Profile.id == CirculationRecipient.profile_id)
-            .where(CirculationRecipient.member_id == member_id, Profile.status.in_(EMPLOYER_VISIBLE))
-            # raise rather than lazy-load anything else: the inbox must never pull name or contact into a page
-            .options(
-                load_only(Profile.number, Profile.occupations, Profile.status, raiseload=True),
-                raiseload(Profile.permissions),
-                raiseload(Profile.consents),
-            )
-            .order_by(CirculationRecipient.created_at.desc(), CirculationRecipient.id)
-        )
-    ).tuples()
+@dataclass(frozen=True)
+class Inbox:
+    """One page of a member's inbox, with the counts per state of the whole inbox."""
+
+    entries: list[InboxEntry]
+    counts: dict[InboxState, int]
+    state: InboxState | None
+    """The state filter (``None``: all)."""
+    page: int
+    per_page: int
+
+    @property
+    def total(self) -> int:
+        """All profiles in the inbox, whatever the filter."""
+        return sum(self.counts.values())
+
+    @property
+    def shown(self) -> int:
+        """Profiles in the filtered list (all pages)."""
+        return self.counts[self.state] if self.state is not None else self.total
+
+    @property
+    def pages(self) -> int:
+        """Pages of the filtered list (at least one)."""
+        return max(1, -(-self.shown // self.per_page))
+
+
+def _inbox_state(deadline: ScalarSelect[Any], now: dt.datetime) -> Any:
+    """``inbox_state`` in SQL."""
+    return case(
+        (CirculationRecipient.answer.is_not(None), InboxState.ANSWERED.value),
+        (deadline > now, InboxState.NEW.value),
+        else_=InboxState.EXPIRED.value,
+    )
+
+
+async def member_inbox(
+    session: AsyncSession, member_id: UUID, state: InboxState | None = None, page: int = 1, per_page: int = 50
+) -> Inbox:
+    """Profiles circulated to one member, newest first, a page at a time.
+
+    Withdrawn or merged profiles are gone, as for the link. The state filter, the counts and the paging are done in
+    SQL: a member of a national network receives thousands of profiles.
+    """
     now = utcnow()
-    return [
+    deadline = _answer_deadline()
+    in_inbox = (CirculationRecipient.member_id == member_id, Profile.status.in_(EMPLOYER_VISIBLE))
+    states = (
+        select(_inbox_state(deadline, now).label("state"))
+        .select_from(CirculationRecipient)
+        .join(Profile, Profile.id == CirculationRecipient.profile_id)
+        .where(*in_inbox)
+        .subquery()
+    )
+    counts = dict.fromkeys(InboxState, 0)
+    for value, n in (await session.execute(select(states.c.state, func.count()).group_by(states.c.state))).tuples():
+        counts[InboxState(value)] = int(n)
+    query = (
+        select(CirculationRecipient, Profile, deadline)
+        .join(Profile, Profile.id == CirculationRecipient.profile_id)
+        .where(*in_inbox)
+        # raise rather than lazy-load anything else: the inbox must never pull name or contact into a page
+        .options(
+            load_only(Profile.number, Profile.occupations, Profile.status, raiseload=True),
+            raiseload(Profile.permissions),
+            raiseload(Profile.consents),
+        )
+        .order_by(CirculationRecipient.created_at.desc(), CirculationRecipient.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    if state is not None:
+        query = query.where(_inbox_state(deadline, now) == state.value)
+    rows = (await session.execute(query)).tuples()
+    entries = [
         InboxEntry(recipient=r, profile=p, answer_until=until, state=inbox_state(r.answer, until, now))
         for r, p, until in rows
     ]
+    return Inbox(entries=entries, counts=counts, state=state, page=page, per_page=per_page)
 
 
 async def member_access(session: AsyncSession, recipient_id: UUID, member_id: UUID) -> EmployerAccess:

@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-from sqlalchemy import JSON, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from jobfuerzwei.db.base import DateTimeUTC, UUIDAuditBase
@@ -40,7 +40,11 @@ class CirculationRecipient(UUIDAuditBase):
     """A member that received a profile. A member receives a profile at most once."""
 
     __tablename__ = "circulation_recipients"
-    __table_args__ = (UniqueConstraint("profile_id", "member_id"),)
+    __table_args__ = (
+        UniqueConstraint("profile_id", "member_id"),
+        # the portal inbox: one member's profiles, newest first, a page at a time
+        Index("ix_circulation_recipients_member_id_created_at", "member_id", "created_at"),
+    )
 
     circulation_id: Mapped[UUID] = mapped_column(ForeignKey("circulations.id", ondelete="CASCADE"), index=True)
     profile_id: Mapped[UUID] = mapped_column(ForeignKey("profiles.id", ondelete="CASCADE"), index=True)

@@ -5,6 +5,7 @@ from jobfuerzwei.circulation.models import Answer, Circulation, CirculationRecip
 from jobfuerzwei.coordinator.models import CoordinatorDigest
 from jobfuerzwei.dataprotection.models import PurgeRun, PurgeTrigger
 from jobfuerzwei.db.base import metadata
+from jobfuerzwei.db.changes import change_counters
 from jobfuerzwei.employers.models import (
     AccountToken,
     AccountTokenPurpose,
@@ -79,5 +80,6 @@ __all__ = [
     "StaffUser",
     "TokenPurpose",
     "WorkingTime",
+    "change_counters",
     "metadata",
 ]

@@ -24,6 +24,7 @@ from uuid import UUID
 from sqlalchemy import Engine, String, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from jobfuerzwei.db.changes import per_engine
 from jobfuerzwei.employers.models import Member, Position
 from jobfuerzwei.matching.facts import Fit, Language, Need, Person, Place, Weights
 from jobfuerzwei.matching.index import NeedIndex
@@ -231,9 +232,4 @@ _caches: weakref.WeakKeyDictionary[Engine, NeedCache] = weakref.WeakKeyDictionar
 
 def cache_for(session: AsyncSession) -> NeedCache:
     """The cache of the session's database (one per engine, gone with it)."""
-    engine = session.get_bind()
-    assert isinstance(engine, Engine)  # noqa: S101  # sessions here are bound to one engine
-    cache = _caches.get(engine)
-    if cache is None:
-        cache = _caches[engine] = NeedCache()
-    return cache
+    return per_engine(_caches, session, NeedCache)

@@ -32,6 +32,9 @@ from jobfuerzwei.web.auth import provide_contact
 from jobfuerzwei.web.labels import choices, label
 from jobfuerzwei.web.pages import cv_download, page, redirect
 
+INBOX_PER_PAGE = 50
+"""Profiles per page of the inbox."""
+
 
 async def _portal_page(
     request: Request[Any, Any, Any],
@@ -117,22 +120,14 @@ class PortalController(Controller):
         db_session: NamedDependency[AsyncSession],
         contact: NamedDependency[MemberContact],
         state_filter: Annotated[str | None, QueryParameter(name="state")] = None,
+        page_number: Annotated[int, QueryParameter(name="page", ge=1, le=100_000)] = 1,
     ) -> Template:
-        """Profiles circulated to the member, newest first, with counts and a filter per state."""
-        entries = await circulation_answers.member_inbox(db_session, contact.member_id)
-        chosen = _parse_inbox_state(state_filter)
+        """Profiles circulated to the member, newest first, with counts and a filter per state, 50 per page."""
+        inbox = await circulation_answers.member_inbox(
+            db_session, contact.member_id, _parse_inbox_state(state_filter), page_number, INBOX_PER_PAGE
+        )
         return await _portal_page(
-            request,
-            db_session,
-            contact,
-            "portal/inbox.html",
-            nav="inbox",
-            # not paginated, so filtering the member's list here is safe (STYLE.md §3)
-            entries=[e for e in entries if chosen is None or e.state == chosen],
-            counts={s: sum(1 for e in entries if e.state == s) for s in InboxState},
-            total=len(entries),
-            state=chosen,
-            states=list(InboxState),
+            request, db_session, contact, "portal/inbox.html", nav="inbox", inbox=inbox, states=list(InboxState)
         )
 
     @get("/profiles/{recipient_id:uuid}")

@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from jobfuerzwei.db.base import DateTimeUTC, UUIDAuditBase
@@ -26,6 +26,21 @@ class ReferralState(StrEnum):
     OFFER = "offer"
     HIRED = "hired"
     CLOSED = "closed"
+
+
+FUNNEL = (
+    ReferralState.INTERESTED,
+    ReferralState.IN_CONTACT,
+    ReferralState.INTERVIEW,
+    ReferralState.OFFER,
+    ReferralState.HIRED,
+)
+"""The referral stages in workflow order; ``closed`` is not a stage but an exit."""
+
+
+def stage_of(state: ReferralState) -> int:
+    """A state's funnel position: 1 interested … 5 hired; 0 for closed."""
+    return FUNNEL.index(state) + 1 if state in FUNNEL else 0
 
 
 class CloseReason(StrEnum):
@@ -64,6 +79,9 @@ class Referral(UUIDAuditBase):
     recipient_id: Mapped[UUID | None] = mapped_column(ForeignKey("circulation_recipients.id", ondelete="SET NULL"))
     state: Mapped[ReferralState] = mapped_column(String(20), default=ReferralState.INTERESTED, index=True)
     close_reason: Mapped[CloseReason | None] = mapped_column(String(30))
+    reached_stage: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    """The furthest workflow stage it got to (1 interested … 5 hired), kept with each event for the funnel figures;
+    a closed referral keeps the stage it reached."""
     contact_release: Mapped[ContactRelease] = mapped_column(String(20), default=ContactRelease.PENDING)
     contact_released_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     reminded_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))

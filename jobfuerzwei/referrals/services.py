@@ -18,7 +18,15 @@ from jobfuerzwei.i18n import gettext as _
 from jobfuerzwei.mail.outbox import enqueue
 from jobfuerzwei.profiles import services as profile_services
 from jobfuerzwei.profiles.models import Consent, ConsentKind, Profile, ProfileKind
-from jobfuerzwei.referrals.models import Actor, CloseReason, ContactRelease, Referral, ReferralEvent, ReferralState
+from jobfuerzwei.referrals.models import (
+    Actor,
+    CloseReason,
+    ContactRelease,
+    Referral,
+    ReferralEvent,
+    ReferralState,
+    stage_of,
+)
 from jobfuerzwei.tokens import services as tokens
 from jobfuerzwei.tokens.models import TokenPurpose
 
@@ -65,6 +73,7 @@ def _add_event(
     note: str = "",
     close_reason: CloseReason | None = None,
 ) -> None:
+    referral.reached_stage = max(referral.reached_stage or 1, stage_of(to_state))
     referral.events.append(
         ReferralEvent(
             from_state=from_state,

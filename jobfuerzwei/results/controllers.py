@@ -8,12 +8,13 @@ are the coordinator's, and every export is written to the audit log.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, QueryParameter
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from markupsafe import Markup
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from jobfuerzwei.audit.models import AuditAction
 from jobfuerzwei.audit.services import Actor, record, record_many
 from jobfuerzwei.errors import DomainError, NotAllowed, NotFound
+from jobfuerzwei.i18n import current_language
 from jobfuerzwei.i18n import gettext as _
 from jobfuerzwei.profiles.models import ProfileStatus
 from jobfuerzwei.referrals.models import ReferralState
@@ -60,7 +62,7 @@ class Selection:
 
 
 async def _selection(request: Request[Any, Any, Any], session: AsyncSession) -> Selection:
-    sectors = await filters.sectors(session)
+    sectors = await services.cached_sectors(session)
     values = {key: str(request.query_params.get(key) or "")[:200] for key in FILTER_KEYS}
     chosen, errors = filters.parse_filters(values, sectors)
     if not errors:  # refill the form in the date fields' own format (a typed 01.03.2025 comes back as 2025-03-01)
@@ -69,12 +71,35 @@ async def _selection(request: Request[Any, Any, Any], session: AsyncSession) -> 
 
 
 def _charts(figures: Figures) -> dict[str, Markup]:
-    scope = figures.filters.describe()
-    return {
-        "placements": charts.placements_chart(figures.placements_by_month, scope),
-        "funnel": charts.funnel_chart(figures.funnel, scope),
-        "answers": charts.answer_rates_chart(figures.members, scope),
-    }
+    """The three charts in the current language, made once per language while the figures are cached."""
+    key = ("charts", current_language())
+    made: dict[str, Markup] | None = figures.memo.get(key)
+    if made is None:
+        scope = figures.filters.describe()
+        made = figures.memo[key] = {
+            "placements": charts.placements_chart(figures.placements_by_month, scope),
+            "funnel": charts.funnel_chart(figures.funnel, scope),
+            "answers": charts.answer_rates_chart(figures.members, scope),
+        }
+    return made
+
+
+def _figures_html(request: Request[Any, Any, Any], figures: Figures) -> Markup:
+    """The figures' tables and charts (``results/_figures.html``), rendered once per language while cached.
+
+    At national size they are hundreds of table rows, and the dashboard would otherwise spend most of its time
+    rendering the same markup again.
+    """
+    key = ("html", current_language())
+    made: Markup | None = figures.memo.get(key)
+    if made is None:
+        engine = cast("JinjaTemplateEngine", request.app.template_engine)
+        made = figures.memo[key] = Markup(  # noqa: S704  # rendered by the autoescaping page environment
+            engine.engine.get_template("results/_figures.html").render(
+                figures=figures, charts=_charts(figures), de=charts.number, pct=charts.percent
+            )
+        )
+    return made
 
 
 def _this_year() -> int:
@@ -111,11 +136,16 @@ class ResultsController(Controller):
         context = _common(selection, viewer)
         years = list(range(_this_year(), FIRST_YEAR - 1, -1))[:10]
         if selection.errors:
-            return page(
-                request, "results/dashboard.html", status_code=400, figures=None, charts={}, years=years, **context
-            )
-        figures = await services.figures(db_session, selection.filters)
-        return page(request, "results/dashboard.html", figures=figures, charts=_charts(figures), years=years, **context)
+            return page(request, "results/dashboard.html", status_code=400, figures=None, years=years, **context)
+        figures = await services.cached_figures(db_session, selection.filters)
+        return page(
+            request,
+            "results/dashboard.html",
+            figures=figures,
+            figures_html=_figures_html(request, figures),
+            years=years,
+            **context,
+        )
 
     @get("/chart/{name:str}")
     async def show_chart(
@@ -131,7 +161,7 @@ class ResultsController(Controller):
             raise NotFound(_("Dieses Diagramm gibt es nicht."))
         selection = await _selection(request, db_session)
         selection.raise_for_errors()
-        figures = await services.figures(db_session, selection.filters)
+        figures = await services.cached_figures(db_session, selection.filters)
         return Response(
             content=str(_charts(figures)[stem]),
             media_type="image/svg+xml",
@@ -161,13 +191,13 @@ class ResultsController(Controller):
         """The yearly report: all figures of one calendar year, twelve months of placements; it prints well."""
         if not FIRST_YEAR <= year <= LAST_YEAR:
             raise NotFound(_("Für dieses Jahr gibt es keinen Bericht."))
-        figures = await services.figures(db_session, Filters.year(year))
+        figures = await services.cached_figures(db_session, Filters.year(year))
         return page(
             request,
             "results/report.html",
             year=year,
             figures=figures,
-            charts=_charts(figures),
+            figures_html=_figures_html(request, figures),
             generated_at=dt.datetime.now(BERLIN),
             de=charts.number,
             pct=charts.percent,
@@ -237,6 +267,28 @@ class ResultsController(Controller):
             **_common(selection, viewer),
         )
 
+    @get("/members")
+    async def list_members(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        viewer: NamedDependency[StaffUser],
+        *,
+        page_number: Annotated[int, QueryParameter(name="page", ge=1, le=100_000)] = 1,
+    ) -> Template:
+        """Every member's answers in the selection, by name, a page at a time (the dashboard shows the busiest)."""
+        selection = await _selection(request, db_session)
+        selection.raise_for_errors()
+        figures = await services.cached_figures(db_session, selection.filters)
+        start = (page_number - 1) * PER_PAGE
+        rows = lists.ListPage(
+            items=figures.members[start : start + PER_PAGE],
+            total=len(figures.members),
+            page=page_number,
+            per_page=PER_PAGE,
+        )
+        return page(request, "results/members.html", rows=rows, **_common(selection, viewer))
+
     @get("/export/{filename:str}")
     async def export(
         self,
@@ -296,7 +348,7 @@ async def _export_table(
         return exports.members_table(
             await lists.member_rows(session, f, with_contacts=with_contacts), with_contacts=with_contacts
         )
-    return exports.figures_table(await services.figures(session, f))
+    return exports.figures_table(await services.cached_figures(session, f))
 
 
 controllers: list[type[Controller]] = [ResultsController]

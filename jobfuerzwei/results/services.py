@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+import weakref
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import case, distinct, func, select
+from sqlalchemy import Double, Engine, case, cast, distinct, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobfuerzwei.circulation.models import Answer, Circulation, CirculationRecipient
+from jobfuerzwei.db.changes import VersionedCache, per_engine
 from jobfuerzwei.employers.models import Member
 from jobfuerzwei.profiles.models import Profile, ProfileKind, ProfileStatus
-from jobfuerzwei.referrals.models import CloseReason, Referral, ReferralEvent, ReferralState
+from jobfuerzwei.referrals.models import FUNNEL, CloseReason, Referral, ReferralState
 from jobfuerzwei.results.filters import (
     BERLIN,
     Filters,
@@ -28,19 +31,18 @@ from jobfuerzwei.results.filters import (
     profile_conditions,
     recipient_conditions,
     referral_conditions,
+    sectors,
 )
-
-FUNNEL = (
-    ReferralState.INTERESTED,
-    ReferralState.IN_CONTACT,
-    ReferralState.INTERVIEW,
-    ReferralState.OFFER,
-    ReferralState.HIRED,
-)
-"""The referral stages in workflow order; ``closed`` is not a stage but an exit."""
 
 MAX_MONTHS = 120
 """The placements-per-month series shows at most this many months (the newest)."""
+
+FIGURES_WORK_MEM = "64MB"
+"""PostgreSQL's sort memory for the transaction that computes the figures (see ``figures``)."""
+
+MEMBERS_SHOWN = 50
+"""The dashboard and the yearly report list this many members' answers (those that received the most profiles);
+the full list is a page of its own and in the exports."""
 
 
 # --- figures ----------------------------------------------------------------------------------------------------
@@ -106,6 +108,18 @@ class Figures:
     placements: int
     placements_by_month: list[MonthCount]
     median_days_to_hire: float | None
+
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+    """What pages derive from the figures (charts per language), kept with them while they are cached."""
+
+    @cached_property
+    def members_shown(self) -> list[MemberAnswers]:
+        """The ``MEMBERS_SHOWN`` members that received the most profiles, in the order of the full list (by name)."""
+        if len(self.members) <= MEMBERS_SHOWN:
+            return self.members
+        busiest = sorted(self.members, key=lambda m: (-m.received, m.name))[:MEMBERS_SHOWN]
+        chosen = {m.member_id for m in busiest}
+        return [m for m in self.members if m.member_id in chosen]
 
     @property
     def answer_rate(self) -> float | None:
@@ -180,6 +194,46 @@ def _median(values: Sequence[float]) -> float | None:
     return float(statistics.median(values)) if values else None
 
 
+@dataclass(frozen=True)
+class AnswerMedians:
+    """Median days from sending to the answer: over the whole selection and per member."""
+
+    overall: float | None
+    per_member: dict[UUID, float]
+
+
+async def answer_medians(session: AsyncSession, f: Filters) -> AnswerMedians:
+    """The answer times' medians; a negative time (clock skew) counts as 0 days.
+
+    PostgreSQL takes them in SQL (``percentile_cont(0.5)``, the same interpolated median as ``statistics.median``):
+    at national size there are half a million answers. SQLite has no ordered-set aggregates; there the durations
+    are fetched and the medians taken in Python.
+    """
+    answered = (CirculationRecipient.answered_at.is_not(None), *recipient_conditions(f))
+    if session.get_bind().dialect.name != "postgresql":
+        by_member: dict[UUID, list[float]] = {}
+        for member_id, days in await answer_durations(session, f):
+            by_member.setdefault(member_id, []).append(days)
+        every = [days for durations in by_member.values() for days in durations]
+        return AnswerMedians(
+            overall=_median(every),
+            per_member={member_id: float(statistics.median(days)) for member_id, days in by_member.items()},
+        )
+    seconds = cast(func.extract("epoch", CirculationRecipient.answered_at - Circulation.created_at), Double)
+    median = func.percentile_cont(0.5).within_group(func.greatest(seconds, 0.0) / 86400.0)
+    joined = select(CirculationRecipient.member_id).join(
+        Circulation, Circulation.id == CirculationRecipient.circulation_id
+    )
+    overall = await session.scalar(joined.with_only_columns(median).where(*answered))
+    per_member = await session.execute(
+        joined.add_columns(median).where(*answered).group_by(CirculationRecipient.member_id)
+    )
+    return AnswerMedians(
+        overall=float(overall) if overall is not None else None,
+        per_member={member_id: float(days) for member_id, days in per_member.tuples()},
+    )
+
+
 async def answer_durations(session: AsyncSession, f: Filters) -> list[tuple[UUID, float]]:
     """``(member_id, days from sending to the answer)`` of every answer in the selection."""
     rows = await session.execute(
@@ -191,7 +245,7 @@ async def answer_durations(session: AsyncSession, f: Filters) -> list[tuple[UUID
 
 
 async def member_answers(
-    session: AsyncSession, f: Filters, durations: Sequence[tuple[UUID, float]] | None = None
+    session: AsyncSession, f: Filters, medians: AnswerMedians | None = None
 ) -> list[MemberAnswers]:
     """Per member that received profiles in the selection: received, answered, interested, median answer time."""
     rows = await session.execute(
@@ -210,11 +264,8 @@ async def member_answers(
         .group_by(Member.id, Member.name, Member.sector)
         .order_by(Member.name)
     )
-    if durations is None:
-        durations = await answer_durations(session, f)
-    by_member: dict[UUID, list[float]] = {}
-    for member_id, days in durations:
-        by_member.setdefault(member_id, []).append(days)
+    if medians is None:
+        medians = await answer_medians(session, f)
     return [
         MemberAnswers(
             member_id=member_id,
@@ -223,39 +274,22 @@ async def member_answers(
             received=int(received),
             answered=int(answered),
             interested=int(interested),
-            median_answer_days=_median(by_member.get(member_id, [])),
+            median_answer_days=medians.per_member.get(member_id),
         )
         for member_id, name, sector, received, answered, interested in rows.tuples()
     ]
 
 
-def _stage(column: Any) -> Any:
-    """The funnel position of a state (1 = interested … 5 = hired; closed = 0)."""
-    return case({state.value: i for i, state in enumerate(FUNNEL, start=1)}, value=column, else_=0)
-
-
 async def referral_funnel(session: AsyncSession, f: Filters) -> list[FunnelStep]:
     """How many referrals of the selection reached each stage.
 
-    A referral reached the furthest stage any of its events went to, or its current state if further (the
-    coordinator may jump steps in one event, e.g. in contact → hired). Closed referrals count up to where they got.
+    A referral reached the furthest stage any of its steps went to (``Referral.reached_stage``, kept with each
+    event: the coordinator may jump steps in one event, e.g. in contact → hired). Closed referrals count up to where
+    they got.
     """
-    furthest = (
-        select(ReferralEvent.referral_id, func.max(_stage(ReferralEvent.to_state)).label("stage"))
-        .group_by(ReferralEvent.referral_id)
-        .subquery()
+    rows = await session.execute(
+        select(Referral.reached_stage, func.count()).where(*referral_conditions(f)).group_by(Referral.reached_stage)
     )
-    by_event = func.coalesce(furthest.c.stage, 1)
-    by_state = _stage(Referral.state)
-    reached = case((by_state > by_event, by_state), (by_event < 1, 1), else_=by_event).label("reached")
-    per_referral = (
-        select(reached)
-        .select_from(Referral)
-        .outerjoin(furthest, furthest.c.referral_id == Referral.id)
-        .where(*referral_conditions(f))
-        .subquery()
-    )
-    rows = await session.execute(select(per_referral.c.reached, func.count()).group_by(per_referral.c.reached))
     at_stage = {int(stage): int(n) for stage, n in rows.tuples()}
     counts = [sum(n for stage, n in at_stage.items() if stage >= i) for i in range(1, len(FUNNEL) + 1)]
     first = counts[0]
@@ -332,9 +366,15 @@ def month_series(months: Mapping[dt.date, int], f: Filters) -> list[MonthCount]:
 
 
 async def figures(session: AsyncSession, f: Filters) -> Figures:
-    """All figures of one selection (a fixed number of queries, whatever the data size)."""
+    """All figures of one selection (a fixed number of queries, whatever the data size).
+
+    On PostgreSQL the transaction gets ``work_mem`` for sorting half a million answer times in memory (the
+    server's default of 4 MB spills them to disk and triples the time).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text(f"SET LOCAL work_mem = '{FIGURES_WORK_MEM}'"))
     totals = await circulation_totals(session, f)
-    durations = await answer_durations(session, f)
+    medians = await answer_medians(session, f)
     states, reasons = await referral_states(session, f)
     placed = await placements(session, f)
     return Figures(
@@ -344,8 +384,8 @@ async def figures(session: AsyncSession, f: Filters) -> Figures:
         recipients=totals.recipients,
         answered=totals.answered,
         interested=totals.interested,
-        median_answer_days=_median([days for _, days in durations]),
-        members=await member_answers(session, f, durations),
+        median_answer_days=medians.overall,
+        members=await member_answers(session, f, medians),
         funnel=await referral_funnel(session, f),
         referral_states=states,
         close_reasons=reasons,
@@ -353,3 +393,28 @@ async def figures(session: AsyncSession, f: Filters) -> Figures:
         placements_by_month=placed.by_month,
         median_days_to_hire=placed.median_days_to_hire,
     )
+
+
+# --- kept between requests --------------------------------------------------------------------------------------
+
+_caches: weakref.WeakKeyDictionary[Engine, VersionedCache[Any]] = weakref.WeakKeyDictionary()
+
+
+def _cache(session: AsyncSession) -> VersionedCache[Any]:
+    return per_engine(_caches, session, VersionedCache)
+
+
+async def cached_figures(session: AsyncSession, f: Filters) -> Figures:
+    """``figures``, computed once per filter and data version (``db.changes``): exact, never stale.
+
+    At national size (100,000 profiles, 750,000 recipients, 1,000,000 referral events) the figures take seconds to
+    compute; the dashboard, its charts, the report and the figures export share them until the data changes.
+    """
+    result: Figures = await _cache(session).get(session, ("figures", f), lambda s: figures(s, f))
+    return result
+
+
+async def cached_sectors(session: AsyncSession) -> list[str]:
+    """``filters.sectors`` per data version (the choices of every results page's filter)."""
+    result: list[str] = await _cache(session).get(session, "sectors", sectors)
+    return result

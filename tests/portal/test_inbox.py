@@ -141,6 +141,50 @@ async def test_inbox_shows_new_answered_and_expired_newest_first(
     assert len(table_rows(unfiltered.text)) == 3
 
 
+async def test_inbox_pages_filters_and_counts_in_sql(
+    client: Client,
+    db_session: AsyncSession,
+    session_maker: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from jobfuerzwei.circulation import answers as circulation_answers
+    from jobfuerzwei.circulation.answers import InboxState
+    from jobfuerzwei.portal import controllers as portal_controllers
+
+    member = await make_member(db_session, "Kliniken Ostalb", "Pflege")
+    profiles = [
+        await make_profile(db_session, allowed=[member], occupations=[job])
+        for job in ("Pflegefachkraft", "Hebamme", "Physiotherapeutin", "Logopädin", "Ergotherapeut")
+    ]
+    for days_ago, profile in enumerate(profiles):  # profiles[0] is the newest
+        await send(db_session, settings, profile, [member])
+        await received_at(db_session, await recipient_of(session_maker, profile, member), days_ago)
+    await answer(db_session, settings, await recipient_of(session_maker, profiles[1], member), member, Answer.NO_FIT)
+    await expire_links(db_session, await recipient_of(session_maker, profiles[4], member))
+
+    async with session_maker() as session:
+        second = await circulation_answers.member_inbox(session, member.id, page=2, per_page=2)
+        assert [e.profile.number for e in second.entries] == [p.number for p in profiles[2:4]]
+        assert second.counts == {InboxState.NEW: 3, InboxState.ANSWERED: 1, InboxState.EXPIRED: 1}
+        assert (second.total, second.pages) == (5, 3)
+        new = await circulation_answers.member_inbox(session, member.id, InboxState.NEW, page=2, per_page=2)
+        assert [e.profile.number for e in new.entries] == [profiles[3].number]
+        assert (new.shown, new.pages) == (3, 2)
+
+    monkeypatch.setattr(portal_controllers, "INBOX_PER_PAGE", 2)
+    await portal_login(client, db_session, member.contacts[0])
+    page = await client.get("/portal?state=new&page=2")
+    assert [row.split()[0] for row in table_rows(page.text)] == [profiles[3].reference]
+    assert "Alle (5)" in page.text
+    assert "Neu (3)" in page.text
+    assert "Seite 2 von 2" in page.text
+    assert 'href="/portal?state=new&amp;page=1"' in page.text
+    beyond = await client.get("/portal?page=9")  # past the end: an empty page, not an error
+    assert beyond.status_code == 200
+    assert table_rows(beyond.text) == ["Keine Profile."]
+
+
 async def test_inbox_header_names_member_and_contact_and_offers_logout(
     client: Client, db_session: AsyncSession, pair: Pair
 ) -> None:

@@ -48,7 +48,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from jobfuerzwei.circulation.models import Answer, Circulation, CirculationRecipient
 from jobfuerzwei.employers.models import Member
 from jobfuerzwei.profiles.models import Profile, ProfileKind, ProfileStatus
-from jobfuerzwei.referrals.models import Actor, CloseReason, Referral, ReferralEvent, ReferralState
+from jobfuerzwei.referrals.models import Actor, CloseReason, Referral, ReferralEvent, ReferralState, stage_of
 from jobfuerzwei.staff.models import StaffRole
 from jobfuerzwei.staff.services import create_staff
 from tests.coordinator.conftest import (
@@ -156,6 +156,7 @@ def _refer(
         profile_id=profile.id,
         member_id=member.id,
         state=steps[-1][0],
+        reached_stage=max(1, *(stage_of(state) for state, _ in steps)),
         close_reason=close_reason,
         created_at=opened,
         updated_at=last,

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from jobfuerzwei.db.base import utcnow
+from jobfuerzwei.profiles.models import Profile
 from tests.results.conftest import Network
 
 FIGURE_ROUTES = [
@@ -19,6 +25,7 @@ FIGURE_ROUTES = [
     "/coordinator/results/profiles?status=placed&kind=job_to_job",
     "/coordinator/results/referrals",
     "/coordinator/results/referrals?state=hired",
+    "/coordinator/results/members",
     "/coordinator/results/export/figures.csv",
     "/coordinator/results/export/figures.xlsx",
     "/coordinator/results/export/profiles.csv",
@@ -178,3 +185,46 @@ async def test_yearly_report_prints(observer_client: AsyncTestClient[Litestar]) 
     css = (await observer_client.get("/static/site.css")).text
     assert "@media print" in css
     assert ".no-print" in css
+
+
+@pytest.mark.usefixtures("network")
+async def test_dashboard_lists_the_busiest_members_and_links_all_of_them(
+    logged_in_client: AsyncTestClient[Litestar], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jobfuerzwei.results import controllers, services
+
+    monkeypatch.setattr(services, "MEMBERS_SHOWN", 2)
+    monkeypatch.setattr(controllers, "PER_PAGE", 2)
+    everyone = await logged_in_client.get("/coordinator/results/members")
+    names = re.findall(r'<tr><th scope="row">([^<]+)</th>', everyone.text.split('id="member-list"')[1])
+    assert len(names) == 2
+    assert "Seite 1 von 2" in everyone.text
+    rest = await logged_in_client.get("/coordinator/results/members?page=2")
+    more = re.findall(r'<tr><th scope="row">([^<]+)</th>', rest.text.split('id="member-list"')[1])
+    assert len(more) == 1
+    assert sorted(names + more) == names + more  # by name across the pages
+
+    dashboard = (await logged_in_client.get("/coordinator/results")).text
+    table = dashboard.split('id="table-answers"')[1].split("</table>")[0]
+    assert table.count('<tr><th scope="row">') == 2
+    assert "Antwortquote der 2 Mitglieder mit den meisten erhaltenen Profilen" in table
+    assert '<a href="/coordinator/results/members">Alle 3 Mitglieder mit ihrer Antwortquote</a>' in dashboard
+
+
+async def test_the_cached_dashboard_shows_a_change_at_once(
+    logged_in_client: AsyncTestClient[Litestar], network: Network, db_session: AsyncSession
+) -> None:
+    def placed(html: str) -> str:
+        found = re.search(r'<span id="placements-total">(\d+)</span>', html)
+        assert found
+        return found.group(1)
+
+    before = placed((await logged_in_client.get("/coordinator/results")).text)
+    assert placed((await logged_in_client.get("/coordinator/results")).text) == before  # served from the cache
+    profile = network.profiles[next(iter(network.profiles))]
+    await db_session.execute(  # another process (a second app server, a script) records a placement
+        update(Profile).where(Profile.id != profile.id, Profile.placed_at.is_(None)).values(placed_at=utcnow())
+    )
+    await db_session.commit()
+    after = placed((await logged_in_client.get("/coordinator/results")).text)
+    assert int(after) > int(before)

@@ -215,6 +215,7 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("GET", "/coordinator/results"): viewer(),
     ("GET", "/coordinator/results/chart/{name:str}"): viewer(),
     ("GET", "/coordinator/results/export/{filename:str}"): viewer(),
+    ("GET", "/coordinator/results/members"): viewer(),
     ("GET", "/coordinator/results/profiles"): viewer(),
     ("GET", "/coordinator/results/referrals"): viewer(),
     ("GET", "/coordinator/results/report"): Access(_roles(LOGIN, observer=REDIRECT, coordinator=REDIRECT)),

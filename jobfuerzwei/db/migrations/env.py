@@ -14,9 +14,22 @@ config = context.config
 
 
 def _run(connection: Connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # SQLite's batch mode rebuilds a table (copy, drop, rename); with foreign keys on, dropping the old table
+        # would delete every row that refers to it by ON DELETE CASCADE. Off for the migration (it only takes
+        # effect outside a transaction, so before it begins), checked afterwards.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()  # end SQLAlchemy's implicit transaction, so Alembic begins (and commits) its own
     context.configure(connection=connection, target_metadata=metadata, **migration_kwargs())
     with context.begin_transaction():
         context.run_migrations()
+    if sqlite:
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        connection.commit()
+        if broken:
+            raise RuntimeError(f"the migration left {len(broken)} rows whose foreign key points nowhere")
 
 
 async def _run_async() -> None:
