@@ -67,6 +67,17 @@ STATUSES = (
     ("unconfirmed", 0.05),
     ("merged", 0.05),
 )
+FIRST_NAMES = tuple(
+    "Anna Bernd Clara David Emine Felix Greta Hakan Ines Jonas Katrin Lukas Maria Nils Olga Paul Rana Sven Tanja Uwe"
+    " Vera Wim Yusuf Zoe Ahmet Birgit Carlos Dana Erik Fatma Georg Hanna Ivan Julia Kemal Lea Marek Nina Oskar Petra"
+    .split()
+)
+LAST_NAMES = tuple(
+    "Müller Schmidt Schneider Fischer Weber Meyer Wagner Becker Schulz Hoffmann Koch Richter Klein Wolf Schröder"
+    " Neumann Schwarz Braun Zimmermann Krüger Hofmann Hartmann Lange Schmitt Werner Krause Meier Lehmann Yilmaz Kaya"
+    " Demir Nowak Kowalski Popescu Rossi Garcia Novak Horvat Ivanova Petrov"
+    .split()
+)
 STAGES = ("interested", "in_contact", "interview", "offer", "hired")
 NOW = dt.datetime.now(dt.UTC)
 LINK_DAYS = dt.timedelta(days=30)
@@ -209,6 +220,7 @@ async def _profiles(conn: asyncpg.Connection, world: World) -> list[str]:
     def profiles() -> Iterator[tuple[Any, ...]]:
         for i, pid in enumerate(world.profile_ids):
             status = profile_status[i]
+            residence = rng.choice(TOWNS)
             created = _ts(rng.uniform(1, 1000))
             occupations = json.dumps([rng.choice(OCCUPATIONS)])
             approved = created + dt.timedelta(days=3) if status in {"approved", "placed", "paused"} else None
@@ -221,10 +233,10 @@ async def _profiles(conn: asyncpg.Connection, world: World) -> list[str]:
                 "Anna Anwerbung",
                 f"anwerbung{i}@example.org",
                 rng.choice(world.members),
-                "Bernd Beispiel",
+                f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
                 f"partner{i}@example.org",
                 "",
-                rng.choice(TOWNS),
+                residence,
                 occupations,
                 "[]",
                 "apprenticeship",
@@ -244,6 +256,8 @@ async def _profiles(conn: asyncpg.Connection, world: World) -> list[str]:
                 created,
                 created,
                 created,
+                f"partner{i}@example.org",  # the duplicate-detection keys the app sets on every flush
+                residence.casefold(),
             )
 
     n = await _copy(
@@ -280,6 +294,8 @@ async def _profiles(conn: asyncpg.Connection, world: World) -> list[str]:
             "last_activity_at",
             "created_at",
             "updated_at",
+            "email_key",
+            "place_key",
         ),
         profiles(),
     )

@@ -204,3 +204,41 @@ def test_0012_fills_each_referrals_reached_stage_from_its_events(empty_database:
     by_id = {(k.hex() if isinstance(k, bytes) else uuid.UUID(str(k)).hex): v for k, v in found.items()}
     assert {name: by_id[ids[name].hex] for name in steps} == {name: stage for name, (_, stage) in steps.items()}
     assert _inspect(empty_database, _triggered_tables) == set(TRACKED)  # the downgrade's rebuilds lost nothing
+
+
+def test_0013_fills_the_match_keys_and_a_downgrade_keeps_the_change_triggers(empty_database: str) -> None:
+    from sqlalchemy import text
+
+    from jobfuerzwei.db.changes import TRACKED
+    from tests.test_changes import _triggered_tables
+
+    migrate(empty_database, "0012")
+
+    def insert_profile(connection: Connection) -> None:
+        connection.execute(
+            text(
+                "INSERT INTO profiles (id, number, kind, status, applicant_name, applicant_email, partner_name,"
+                " partner_email, partner_phone, residence, occupations, occupation_uris, qualification,"
+                " experience_years, summary, skills, languages, working_time, work_municipalities, work_postcode,"
+                " notes, rejected_reason, applicant_consented_at, last_activity_at, language, created_at, updated_at)"
+                " VALUES (:id, 1, 'partner', 'confirmed', 'A', 'a@example.org', 'B', ' Bernd@Example.ORG ',"
+                " '+49 (7361) 12345', '  Bad   Urach ', '[]', '[]', 'apprenticeship', 1, '', '[]', '[]', 'full_time',"
+                " '[]', '', '', '', :now, :now, 'de', :now, :now)"
+            ),
+            {
+                "id": uuid.uuid4() if connection.dialect.name == "postgresql" else uuid.uuid4().bytes,
+                "now": dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+                if connection.dialect.name == "postgresql"
+                else "2026-01-01",
+            },
+        )
+
+    _write(empty_database, insert_profile)
+    migrate(empty_database)
+
+    def keys(connection: Connection) -> list[Any]:
+        return list(connection.execute(text("SELECT email_key, phone_key, place_key FROM profiles")).tuples())
+
+    assert _inspect(empty_database, keys) == [("bernd@example.org", "0736112345", "bad urach")]
+    command.downgrade(alembic_config(empty_database), "0012")
+    assert _inspect(empty_database, _triggered_tables) == set(TRACKED)

@@ -6,14 +6,13 @@ loaded once per page. The overview figures and the mail page live in ``coordinat
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
 from rapidfuzz import fuzz, utils
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobfuerzwei.circulation.models import CirculationRecipient
@@ -23,6 +22,7 @@ from jobfuerzwei.errors import InvalidTransition, NotFound
 from jobfuerzwei.i18n import gettext as _
 from jobfuerzwei.mail.outbox import enqueue
 from jobfuerzwei.profiles import services as profile_services
+from jobfuerzwei.profiles.matchkeys import normalize_email, normalize_phone, normalize_place
 from jobfuerzwei.profiles.models import Profile, ProfileKind, ProfilePermission, ProfileStatus
 from jobfuerzwei.referrals.models import Referral
 from jobfuerzwei.tokens.models import LinkToken, TokenPurpose
@@ -64,26 +64,6 @@ class DuplicateHit:
     status: ProfileStatus
     name: str
     reasons: tuple[str, ...]
-
-
-def normalize_email(value: str) -> str:
-    """Lower-case, trimmed."""
-    return value.strip().lower()
-
-
-def normalize_phone(value: str) -> str:
-    """Digits only, with +49 / 0049 folded to a leading 0; empty when too short to compare."""
-    digits = re.sub(r"\D", "", value)
-    if value.strip().startswith("+"):
-        digits = "0" + digits[2:] if digits.startswith("49") else "00" + digits
-    elif digits.startswith("0049"):
-        digits = "0" + digits[4:]
-    return digits if len(digits) >= 6 else ""
-
-
-def normalize_place(value: str) -> str:
-    """Case- and whitespace-insensitive form of a place name."""
-    return " ".join(value.casefold().split())
 
 
 def _key(row: Any) -> DuplicateKey:
@@ -149,8 +129,17 @@ def find_duplicates(
     return result
 
 
-async def duplicate_candidates(session: AsyncSession) -> list[DuplicateKey]:
-    """Every profile a duplicate may be found among: confirmed or later, not already merged (one query)."""
+async def duplicate_candidates(session: AsyncSession, targets: Sequence[DuplicateKey]) -> list[DuplicateKey]:
+    """The reviewable profiles (confirmed or later, not merged) sharing an email, phone or residence with a target.
+
+    They are found through the indexed keys ``Profile`` keeps (``profiles.matchkeys``), so a page reads a few rows,
+    not the whole network's profiles.
+    """
+    emails = sorted({t.email for t in targets if t.email})
+    phones = sorted({t.phone for t in targets if t.phone})
+    places = sorted({t.residence for t in targets if t.residence})
+    if not (emails or phones or places):
+        return []
     rows = await session.execute(
         select(
             Profile.id,
@@ -160,16 +149,20 @@ async def duplicate_candidates(session: AsyncSession) -> list[DuplicateKey]:
             Profile.partner_email,
             Profile.partner_phone,
             Profile.residence,
-        ).where(Profile.status.not_in([ProfileStatus.UNCONFIRMED, ProfileStatus.MERGED]))
+        ).where(
+            Profile.status.not_in([ProfileStatus.UNCONFIRMED, ProfileStatus.MERGED]),
+            or_(Profile.email_key.in_(emails), Profile.phone_key.in_(phones), Profile.place_key.in_(places)),
+        )
     )
     return [_key(row) for row in rows]
 
 
 async def duplicates_for(session: AsyncSession, profiles: Sequence[Profile]) -> dict[UUID, list[DuplicateHit]]:
-    """Possible duplicates of ``profiles`` among all reviewable profiles (the candidate set is loaded once)."""
+    """Possible duplicates of ``profiles`` among all reviewable profiles (one query for the candidates)."""
     if not profiles:
         return {}
-    return find_duplicates([_key(p) for p in profiles], await duplicate_candidates(session))
+    targets = [_key(p) for p in profiles]
+    return find_duplicates(targets, await duplicate_candidates(session, targets))
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from jobfuerzwei.db.base import DateTimeUTC, UUIDAuditBase
 from jobfuerzwei.matching.codes import best_uris
+from jobfuerzwei.profiles.matchkeys import normalize_email, normalize_phone, normalize_place
 
 
 class ProfileStatus(StrEnum):
@@ -110,6 +111,12 @@ class Profile(UUIDAuditBase):
     language: Mapped[str] = mapped_column(String(5), default="de", server_default="de")
     """Language of the mails the partner gets (``i18n.LANGUAGES``):
     the language of the registration form, changeable on the status page."""
+    email_key: Mapped[str] = mapped_column(String(254), default="", server_default="", index=True)
+    """``partner_email`` as duplicate detection compares it (``profiles.matchkeys``); set on every flush."""
+    phone_key: Mapped[str] = mapped_column(String(40), default="", server_default="", index=True)
+    """``partner_phone`` as duplicate detection compares it; empty when too short to compare."""
+    place_key: Mapped[str] = mapped_column(String(200), default="", server_default="", index=True)
+    """``residence`` as duplicate detection compares it."""
 
     permissions: Mapped[list[ProfilePermission]] = relationship(
         back_populates="profile", cascade="all, delete-orphan", lazy="selectin"
@@ -177,3 +184,12 @@ class Consent(UUIDAuditBase):
 def _classify_occupations(target: Profile, value: list[str], _old: object, _initiator: object) -> None:
     """Desired occupations are classified whenever they are set (forms, demo data, merges)."""
     target.occupation_uris = best_uris(list(value or []))
+
+
+@event.listens_for(Profile, "before_insert")
+@event.listens_for(Profile, "before_update")
+def _set_match_keys(_mapper: object, _connection: object, target: Profile) -> None:
+    """Keep the duplicate-detection keys in step with the partner's email, phone and residence."""
+    target.email_key = normalize_email(target.partner_email or "")
+    target.phone_key = normalize_phone(target.partner_phone or "")
+    target.place_key = normalize_place(target.residence or "")
