@@ -8,14 +8,16 @@ window. Ranking and sending live in ``circulation.services``.
 from __future__ import annotations
 
 import datetime as dt
+import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ScalarSelect, case, func, select, update
+from sqlalchemy import ColumnElement, Engine, ScalarSelect, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import load_only, raiseload, selectinload
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from jobfuerzwei.audit.models import AuditAction
@@ -23,6 +25,7 @@ from jobfuerzwei.audit.services import Actor, record
 from jobfuerzwei.circulation.models import Answer, CirculationRecipient
 from jobfuerzwei.config import Settings
 from jobfuerzwei.db.base import utcnow
+from jobfuerzwei.db.changes import VersionedCache, per_engine
 from jobfuerzwei.employers.models import Member
 from jobfuerzwei.errors import InvalidTransition, LinkInvalid, NotFound
 from jobfuerzwei.i18n import gettext as _
@@ -132,18 +135,27 @@ class InboxState(StrEnum):
 
 @dataclass(frozen=True)
 class InboxEntry:
-    """One circulated profile in a member's portal inbox."""
+    """One circulated profile in a member's portal inbox: only what the inbox shows, never name or contact."""
 
-    recipient: CirculationRecipient
-    profile: Profile
-    """Loaded with only the columns the inbox shows (reference, occupations, status): never name or contact."""
+    recipient_id: UUID
+    received_at: dt.datetime
+    answer: Answer | None
+    answered_at: dt.datetime | None
+    number: int
+    occupations: list[str]
+    status: ProfileStatus
     answer_until: dt.datetime | None
     state: InboxState
 
     @property
+    def reference(self) -> str:
+        """``JFZ-0042``."""
+        return f"JFZ-{self.number:04d}"
+
+    @property
     def is_open(self) -> bool:
         """The profile still looks for a job (not paused, not placed)."""
-        return self.profile.status == ProfileStatus.APPROVED
+        return self.status == ProfileStatus.APPROVED
 
 
 def _answer_deadline() -> ScalarSelect[Any]:
@@ -207,49 +219,89 @@ def _inbox_state(deadline: ScalarSelect[Any], now: dt.datetime) -> Any:
     )
 
 
-async def member_inbox(
-    session: AsyncSession, member_id: UUID, state: InboxState | None = None, page: int = 1, per_page: int = 50
-) -> Inbox:
-    """Profiles circulated to one member, newest first, a page at a time.
+@dataclass(frozen=True)
+class _InboxCounts:
+    counts: dict[InboxState, int]
+    next_expiry: dt.datetime | None
+    """When the first of the new profiles' answer windows closes (a count moves from new to expired)."""
 
-    Withdrawn or merged profiles are gone, as for the link. The state filter, the counts and the paging are done in
-    SQL: a member of a national network receives thousands of profiles.
-    """
+
+_inbox_counts: weakref.WeakKeyDictionary[Engine, VersionedCache[_InboxCounts]] = weakref.WeakKeyDictionary()
+
+
+async def _count_inbox(session: AsyncSession, member_id: UUID, in_inbox: Sequence[ColumnElement[bool]]) -> _InboxCounts:
     now = utcnow()
     deadline = _answer_deadline()
-    in_inbox = (CirculationRecipient.member_id == member_id, Profile.status.in_(EMPLOYER_VISIBLE))
-    states = (
-        select(_inbox_state(deadline, now).label("state"))
+    rows = (
+        select(_inbox_state(deadline, now).label("state"), deadline.label("until"))
         .select_from(CirculationRecipient)
         .join(Profile, Profile.id == CirculationRecipient.profile_id)
         .where(*in_inbox)
         .subquery()
     )
     counts = dict.fromkeys(InboxState, 0)
-    for value, n in (await session.execute(select(states.c.state, func.count()).group_by(states.c.state))).tuples():
+    next_expiry: dt.datetime | None = None
+    query = select(rows.c.state, func.count(), func.min(rows.c.until)).group_by(rows.c.state)
+    for value, n, first_until in (await session.execute(query)).tuples():
         counts[InboxState(value)] = int(n)
+        if value == InboxState.NEW.value:
+            next_expiry = first_until
+    return _InboxCounts(counts, next_expiry)
+
+
+async def member_inbox(
+    session: AsyncSession, member_id: UUID, state: InboxState | None = None, page: int = 1, per_page: int = 50
+) -> Inbox:
+    """Profiles circulated to one member, newest first, a page at a time.
+
+    Withdrawn or merged profiles are gone, as for the link. The state filter, the counts and the paging are done in
+    SQL: a member of a national network receives thousands of profiles. The counts per state are kept per member
+    until the data changes (``db.changes``: answers, profile states, links) or the first new profile's answer
+    window closes; the page itself is read each time, as plain columns.
+    """
+    in_inbox = (CirculationRecipient.member_id == member_id, Profile.status.in_(EMPLOYER_VISIBLE))
+    counted = await per_engine(_inbox_counts, session, VersionedCache).get(
+        session,
+        member_id,
+        lambda s: _count_inbox(s, member_id, in_inbox),
+        fresh=lambda c: c.next_expiry is None or c.next_expiry > utcnow(),
+    )
+    now = utcnow()
+    deadline = _answer_deadline()
     query = (
-        select(CirculationRecipient, Profile, deadline)
+        select(
+            CirculationRecipient.id,
+            CirculationRecipient.created_at,
+            CirculationRecipient.answer,
+            CirculationRecipient.answered_at,
+            Profile.number,
+            Profile.occupations,
+            Profile.status,
+            deadline,
+        )
         .join(Profile, Profile.id == CirculationRecipient.profile_id)
         .where(*in_inbox)
-        # raise rather than lazy-load anything else: the inbox must never pull name or contact into a page
-        .options(
-            load_only(Profile.number, Profile.occupations, Profile.status, raiseload=True),
-            raiseload(Profile.permissions),
-            raiseload(Profile.consents),
-        )
         .order_by(CirculationRecipient.created_at.desc(), CirculationRecipient.id)
         .limit(per_page)
         .offset((page - 1) * per_page)
     )
     if state is not None:
         query = query.where(_inbox_state(deadline, now) == state.value)
-    rows = (await session.execute(query)).tuples()
     entries = [
-        InboxEntry(recipient=r, profile=p, answer_until=until, state=inbox_state(r.answer, until, now))
-        for r, p, until in rows
+        InboxEntry(
+            recipient_id=rid,
+            received_at=received,
+            answer=Answer(answer) if answer else None,
+            answered_at=answered,
+            number=number,
+            occupations=list(occupations or []),
+            status=ProfileStatus(status),
+            answer_until=until,
+            state=inbox_state(answer, until, now),
+        )
+        for rid, received, answer, answered, number, occupations, status, until in (await session.execute(query))
     ]
-    return Inbox(entries=entries, counts=counts, state=state, page=page, per_page=per_page)
+    return Inbox(entries=entries, counts=dict(counted.counts), state=state, page=page, per_page=per_page)
 
 
 async def member_access(session: AsyncSession, recipient_id: UUID, member_id: UUID) -> EmployerAccess:

@@ -37,8 +37,16 @@ from jobfuerzwei.db.base import metadata
 T = TypeVar("T")
 C = TypeVar("C")
 
-TRACKED = ("members", "profiles", "circulations", "circulation_recipients", "referrals", "referral_events")
-"""The tables the results figures are computed from."""
+TRACKED = (
+    "members",
+    "profiles",
+    "circulations",
+    "circulation_recipients",
+    "link_tokens",
+    "referrals",
+    "referral_events",
+)
+"""The tables the cached figures are computed from: the results, and the counts of the portal inbox."""
 
 change_counters = Table(
     "change_counters",
@@ -83,11 +91,20 @@ class VersionedCache(Generic[T]):
         self.computed = 0
         """How many times a value was computed (tests and benchmarks read it)."""
 
-    async def get(self, session: AsyncSession, key: Hashable, compute: Callable[[AsyncSession], Awaitable[T]]) -> T:
-        """The value for ``key`` at the current data version, computed with ``session`` when there is none."""
+    async def get(
+        self,
+        session: AsyncSession,
+        key: Hashable,
+        compute: Callable[[AsyncSession], Awaitable[T]],
+        fresh: Callable[[T], bool] | None = None,
+    ) -> T:
+        """The value for ``key`` at the current data version, computed with ``session`` when there is none.
+
+        ``fresh`` says whether a kept value still holds apart from the data (e.g. until a deadline passes).
+        """
         version = await data_version(session)
         hit = self._entries.get(key)
-        if hit is not None and hit[0] == version:
+        if hit is not None and hit[0] == version and (fresh is None or fresh(hit[1])):
             self._entries.move_to_end(key)
             return hit[1]
         pending = self._pending.get((key, version))

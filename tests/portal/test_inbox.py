@@ -165,11 +165,11 @@ async def test_inbox_pages_filters_and_counts_in_sql(
 
     async with session_maker() as session:
         second = await circulation_answers.member_inbox(session, member.id, page=2, per_page=2)
-        assert [e.profile.number for e in second.entries] == [p.number for p in profiles[2:4]]
+        assert [e.number for e in second.entries] == [p.number for p in profiles[2:4]]
         assert second.counts == {InboxState.NEW: 3, InboxState.ANSWERED: 1, InboxState.EXPIRED: 1}
         assert (second.total, second.pages) == (5, 3)
         new = await circulation_answers.member_inbox(session, member.id, InboxState.NEW, page=2, per_page=2)
-        assert [e.profile.number for e in new.entries] == [profiles[3].number]
+        assert [e.number for e in new.entries] == [profiles[3].number]
         assert (new.shown, new.pages) == (3, 2)
 
     monkeypatch.setattr(portal_controllers, "INBOX_PER_PAGE", 2)
@@ -183,6 +183,35 @@ async def test_inbox_pages_filters_and_counts_in_sql(
     beyond = await client.get("/portal?page=9")  # past the end: an empty page, not an error
     assert beyond.status_code == 200
     assert table_rows(beyond.text) == ["Keine Profile."]
+
+
+async def test_inbox_counts_are_kept_until_the_data_changes_or_an_answer_window_closes(
+    db_session: AsyncSession,
+    session_maker: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import datetime as dt
+
+    from jobfuerzwei.circulation import answers as circulation_answers
+    from jobfuerzwei.circulation.answers import InboxState
+    from jobfuerzwei.db.base import utcnow
+
+    member = await make_member(db_session, "Kliniken Ostalb", "Pflege")
+    first, second = [await make_profile(db_session, allowed=[member], occupations=[job]) for job in ("A", "B")]
+    for profile in (first, second):
+        await send(db_session, settings, profile, [member])
+
+    async def counts() -> dict[InboxState, int]:
+        async with session_maker() as session:
+            return (await circulation_answers.member_inbox(session, member.id)).counts
+
+    assert await counts() == {InboxState.NEW: 2, InboxState.ANSWERED: 0, InboxState.EXPIRED: 0}
+    await answer(db_session, settings, await recipient_of(session_maker, first, member), member, Answer.INTERESTED)
+    assert await counts() == {InboxState.NEW: 1, InboxState.ANSWERED: 1, InboxState.EXPIRED: 0}
+    later = utcnow() + dt.timedelta(days=settings.security.employer_token_days + 1)  # nothing written; time went on
+    monkeypatch.setattr(circulation_answers, "utcnow", lambda: later)
+    assert await counts() == {InboxState.NEW: 0, InboxState.ANSWERED: 1, InboxState.EXPIRED: 1}
 
 
 async def test_inbox_header_names_member_and_contact_and_offers_logout(

@@ -28,7 +28,15 @@ down_revision: str | None = '0011'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-TRACKED = ('members', 'profiles', 'circulations', 'circulation_recipients', 'referrals', 'referral_events')
+TRACKED = (
+    'members',
+    'profiles',
+    'circulations',
+    'circulation_recipients',
+    'link_tokens',
+    'referrals',
+    'referral_events',
+)
 SQLITE_EVENTS = ('insert', 'update', 'delete')
 
 PG_FUNCTION = """
