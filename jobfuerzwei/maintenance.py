@@ -3,7 +3,8 @@
 They run inside the app in the embedded default and in ``jobfuerzwei worker`` in production: the retention rules
 (``dataprotection.retention``: unconfirmed and inactive profiles, closed referrals, declined applications), the
 weekly digest mails of member contacts who chose one, the reminders for referrals without movement, the
-coordinators' weekly digest, and the event reminders the day before (with moving up from waiting lists).
+coordinators' weekly digest, the event reminders the day before (with moving up from waiting lists), and folding the
+change counters of ended database connections (``db.changes.compact``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from jobfuerzwei.coordinator.digest import send_coordinator_digest
 from jobfuerzwei.dataprotection.models import PurgeTrigger
 from jobfuerzwei.dataprotection.retention import run_purge
 from jobfuerzwei.db.base import utcnow
+from jobfuerzwei.db.changes import compact as compact_changes
 from jobfuerzwei.db.engine import is_database_unavailable
 from jobfuerzwei.employers.mail_prefs import send_digests
 from jobfuerzwei.events.services import fill_free_places, send_event_reminders
@@ -45,6 +47,8 @@ async def run_once(
         await remind_stale_referrals(session, settings, now)
     async with session_maker() as session, session.begin():
         await send_coordinator_digest(session, settings, now)
+    async with session_maker() as session, session.begin():
+        await compact_changes(session)
     async with session_maker() as session, session.begin():
         moved_up = await fill_free_places(session, settings, now)
         reminders = await send_event_reminders(session, settings, now)

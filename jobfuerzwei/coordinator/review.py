@@ -146,15 +146,26 @@ async def duplicate_candidates(session: AsyncSession, targets: Sequence[Duplicat
             Profile.number,
             Profile.status,
             Profile.partner_name,
-            Profile.partner_email,
-            Profile.partner_phone,
-            Profile.residence,
+            Profile.email_key,
+            Profile.phone_key,
+            Profile.place_key,
         ).where(
             Profile.status.not_in([ProfileStatus.UNCONFIRMED, ProfileStatus.MERGED]),
             or_(Profile.email_key.in_(emails), Profile.phone_key.in_(phones), Profile.place_key.in_(places)),
         )
     )
-    return [_key(row) for row in rows]
+    return [  # the keys as stored (a big town's residence alone brings hundreds of rows: nothing to normalise again)
+        DuplicateKey(
+            id=row.id,
+            number=row.number,
+            status=ProfileStatus(row.status),
+            name=row.partner_name,
+            email=row.email_key,
+            phone=row.phone_key,
+            residence=row.place_key,
+        )
+        for row in rows
+    ]
 
 
 async def duplicates_for(session: AsyncSession, profiles: Sequence[Profile]) -> dict[UUID, list[DuplicateHit]]:

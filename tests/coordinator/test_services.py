@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobfuerzwei.coordinator.review import (
     DuplicateKey,
@@ -92,3 +93,19 @@ def test_find_duplicates_leaves_different_people_alone(a: tuple[str, ...], b: tu
 )
 def test_safe_next_accepts_local_paths_only(value: str, expected: str) -> None:
     assert safe_next(value) == expected
+
+
+async def test_duplicate_keys_follow_every_edit_and_find_candidates_by_index(db_session: AsyncSession) -> None:
+    from jobfuerzwei.coordinator import review
+    from tests.coordinator.conftest import make_profile
+
+    first = await make_profile(db_session, partner_email=" Bernd@Example.ORG ", partner_phone="+49 (7361) 12345")
+    assert (first.email_key, first.phone_key, first.place_key) == ("bernd@example.org", "0736112345", "stuttgart")
+    other = await make_profile(db_session, partner_email="someone@example.org", residence="Jena")
+    assert await review.duplicates_for(db_session, [other]) == {}
+
+    other.partner_email = "BERND@example.org"  # an edit through the ORM keeps the key in step
+    await db_session.commit()
+    assert other.email_key == "bernd@example.org"
+    hits = await review.duplicates_for(db_session, [other])
+    assert [(h.id, h.reasons) for h in hits[other.id]] == [(first.id, ("gleiche E-Mail-Adresse",))]
