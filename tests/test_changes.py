@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from typing import Any
+from dataclasses import dataclass, field
 
 import pytest
 from sqlalchemy import delete, select, text, update
@@ -130,58 +130,54 @@ async def test_the_cache_recomputes_only_after_a_change(engine: AsyncEngine) -> 
         assert cache.computed == 2
 
 
-async def test_concurrent_requests_share_one_computation(engine: AsyncEngine) -> None:
-    cache: VersionedCache[str] = VersionedCache()
-    maker = async_sessionmaker(engine, expire_on_commit=False)
-    started = asyncio.Event()
-    release = asyncio.Event()
+@dataclass
+class Race:
+    """Requests for one key of a cache whose first computation waits until ``release`` is set."""
 
-    async def slow(session: AsyncSession) -> str:
-        started.set()
-        await release.wait()
+    engine: AsyncEngine
+    fail_first: bool = False
+    cache: VersionedCache[str] = field(default_factory=VersionedCache)
+    started: asyncio.Event = field(default_factory=asyncio.Event)
+    release: asyncio.Event = field(default_factory=asyncio.Event)
+    calls: int = 0
+
+    async def compute(self, session: AsyncSession) -> str:
+        self.calls += 1
+        if self.calls == 1:
+            self.started.set()
+            await self.release.wait()
+            if self.fail_first:
+                raise RuntimeError("database went away")
         return "figures"
 
-    async def request() -> str:
-        async with maker() as session:
-            return await cache.get(session, "dashboard", slow)
+    async def request(self) -> str:
+        async with AsyncSession(self.engine) as session:
+            return await self.cache.get(session, "dashboard", self.compute)
 
-    first = asyncio.create_task(request())
-    await started.wait()
-    others = [asyncio.create_task(request()) for _ in range(5)]
-    await asyncio.sleep(0.05)
-    release.set()
+    async def run(self, waiters: int) -> tuple[asyncio.Task[str], list[asyncio.Task[str]]]:
+        """Start the first request, then ``waiters`` more while it computes, then let it finish."""
+        first = asyncio.create_task(self.request())
+        await self.started.wait()
+        others = [asyncio.create_task(self.request()) for _ in range(waiters)]
+        await asyncio.sleep(0.05)
+        self.release.set()
+        return first, others
+
+
+async def test_concurrent_requests_share_one_computation(engine: AsyncEngine) -> None:
+    race = Race(engine)
+    first, others = await race.run(5)
     assert await asyncio.gather(first, *others) == ["figures"] * 6
-    assert cache.computed == 1
+    assert race.cache.computed == race.calls == 1
 
 
 async def test_a_failed_computation_is_not_kept_and_waiters_try_again(engine: AsyncEngine) -> None:
-    cache: VersionedCache[str] = VersionedCache()
-    maker = async_sessionmaker(engine, expire_on_commit=False)
-    started = asyncio.Event()
-    release = asyncio.Event()
-    calls: list[str] = []
-
-    async def flaky(session: AsyncSession) -> str:
-        calls.append("call")
-        if len(calls) == 1:
-            started.set()
-            await release.wait()
-            raise RuntimeError("database went away")
-        return "figures"
-
-    async def request() -> Any:
-        async with maker() as session:
-            return await cache.get(session, "dashboard", flaky)
-
-    first = asyncio.create_task(request())
-    await started.wait()
-    waiter = asyncio.create_task(request())
-    await asyncio.sleep(0.05)
-    release.set()
+    race = Race(engine, fail_first=True)
+    first, (waiter,) = await race.run(1)
     with pytest.raises(RuntimeError):
         await first
     assert await waiter == "figures"  # the waiter computed on its own
-    assert cache.computed == 1
+    assert (race.cache.computed, race.calls) == (1, 2)
 
 
 async def test_the_cache_keeps_the_most_recently_used_keys(engine: AsyncEngine) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,9 +14,13 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from jobfuerzwei.circulation import answers as circulation_answers
+from jobfuerzwei.circulation.answers import InboxState
 from jobfuerzwei.circulation.models import Answer
 from jobfuerzwei.config import Settings
+from jobfuerzwei.db.base import utcnow
 from jobfuerzwei.employers.models import Member
+from jobfuerzwei.portal import controllers as portal_controllers
 from jobfuerzwei.profiles.models import Profile, ProfileStatus
 from jobfuerzwei.referrals import services as referral_services
 from jobfuerzwei.referrals.models import Actor, Referral, ReferralState
@@ -101,17 +106,23 @@ async def login_a(client: Client, db_session: AsyncSession, pair: Pair) -> None:
 # --- inbox -----------------------------------------------------------------------------------------------------
 
 
+async def _inbox_of(
+    db_session: AsyncSession, session_maker: async_sessionmaker[AsyncSession], settings: Settings, jobs: list[str]
+) -> tuple[Member, list[Profile]]:
+    """A member that received one profile per job, the first the newest (received i days ago)."""
+    member = await make_member(db_session, "Kliniken Ostalb", "Pflege")
+    profiles = [await make_profile(db_session, allowed=[member], occupations=[job]) for job in jobs]
+    for days_ago, profile in enumerate(profiles):
+        await send(db_session, settings, profile, [member])
+        await received_at(db_session, await recipient_of(session_maker, profile, member), days_ago)
+    return member, profiles
+
+
 async def test_inbox_shows_new_answered_and_expired_newest_first(
     client: Client, db_session: AsyncSession, session_maker: async_sessionmaker[AsyncSession], settings: Settings
 ) -> None:
-    member = await make_member(db_session, "Kliniken Ostalb", "Pflege")
-    new, answered, expired, withdrawn = [
-        await make_profile(db_session, allowed=[member], occupations=[job])
-        for job in ("Pflegefachkraft", "Hebamme", "Physiotherapeutin", "Logopädin")
-    ]
-    for days_ago, profile in enumerate((new, answered, expired, withdrawn)):
-        await send(db_session, settings, profile, [member])
-        await received_at(db_session, await recipient_of(session_maker, profile, member), days_ago)
+    jobs = ["Pflegefachkraft", "Hebamme", "Physiotherapeutin", "Logopädin"]
+    member, (new, answered, expired, withdrawn) = await _inbox_of(db_session, session_maker, settings, jobs)
     await answer(db_session, settings, await recipient_of(session_maker, answered, member), member, Answer.NO_FIT)
     await expire_links(db_session, await recipient_of(session_maker, expired, member))
     async with session_maker() as session:  # the partner withdrew: gone for employers, as behind the mail link
@@ -148,18 +159,8 @@ async def test_inbox_pages_filters_and_counts_in_sql(
     settings: Settings,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from jobfuerzwei.circulation import answers as circulation_answers
-    from jobfuerzwei.circulation.answers import InboxState
-    from jobfuerzwei.portal import controllers as portal_controllers
-
-    member = await make_member(db_session, "Kliniken Ostalb", "Pflege")
-    profiles = [
-        await make_profile(db_session, allowed=[member], occupations=[job])
-        for job in ("Pflegefachkraft", "Hebamme", "Physiotherapeutin", "Logopädin", "Ergotherapeut")
-    ]
-    for days_ago, profile in enumerate(profiles):  # profiles[0] is the newest
-        await send(db_session, settings, profile, [member])
-        await received_at(db_session, await recipient_of(session_maker, profile, member), days_ago)
+    jobs = ["Pflegefachkraft", "Hebamme", "Physiotherapeutin", "Logopädin", "Ergotherapeut"]
+    member, profiles = await _inbox_of(db_session, session_maker, settings, jobs)  # profiles[0] is the newest
     await answer(db_session, settings, await recipient_of(session_maker, profiles[1], member), member, Answer.NO_FIT)
     await expire_links(db_session, await recipient_of(session_maker, profiles[4], member))
 
@@ -191,16 +192,7 @@ async def test_inbox_counts_are_kept_until_the_data_changes_or_an_answer_window_
     settings: Settings,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import datetime as dt
-
-    from jobfuerzwei.circulation import answers as circulation_answers
-    from jobfuerzwei.circulation.answers import InboxState
-    from jobfuerzwei.db.base import utcnow
-
-    member = await make_member(db_session, "Kliniken Ostalb", "Pflege")
-    first, second = [await make_profile(db_session, allowed=[member], occupations=[job]) for job in ("A", "B")]
-    for profile in (first, second):
-        await send(db_session, settings, profile, [member])
+    member, (first, _second) = await _inbox_of(db_session, session_maker, settings, ["Hebamme", "Logopädin"])
 
     async def counts() -> dict[InboxState, int]:
         async with session_maker() as session:
