@@ -67,17 +67,17 @@ STATUSES = (
     ("unconfirmed", 0.05),
     ("merged", 0.05),
 )
-FIRST_NAMES = tuple(
+_FIRST = (
     "Anna Bernd Clara David Emine Felix Greta Hakan Ines Jonas Katrin Lukas Maria Nils Olga Paul Rana Sven Tanja Uwe"
     " Vera Wim Yusuf Zoe Ahmet Birgit Carlos Dana Erik Fatma Georg Hanna Ivan Julia Kemal Lea Marek Nina Oskar Petra"
-    .split()
 )
-LAST_NAMES = tuple(
+_LAST = (
     "Müller Schmidt Schneider Fischer Weber Meyer Wagner Becker Schulz Hoffmann Koch Richter Klein Wolf Schröder"
     " Neumann Schwarz Braun Zimmermann Krüger Hofmann Hartmann Lange Schmitt Werner Krause Meier Lehmann Yilmaz Kaya"
     " Demir Nowak Kowalski Popescu Rossi Garcia Novak Horvat Ivanova Petrov"
-    .split()
 )
+FIRST_NAMES, LAST_NAMES = tuple(_FIRST.split()), tuple(_LAST.split())
+"""1,600 names: a few partners share a name and a place, as in a real network (duplicate hints)."""
 STAGES = ("interested", "in_contact", "interview", "offer", "hired")
 NOW = dt.datetime.now(dt.UTC)
 LINK_DAYS = dt.timedelta(days=30)
