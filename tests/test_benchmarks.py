@@ -33,6 +33,11 @@ pytestmark = pytest.mark.skipif(
             ["--titles", "100", "--baseline-titles", "20", "--rows", "60"],
             ["titles/s", "ratio classifier / baseline"],
         ),
+        (
+            "loop",
+            ["--database", "sqlite", "--users", "4", "--seconds", "12", "--think", "0.1", "0.3"],
+            ["loops completed", "POST /register", "p99 ms", "errors: 0"],
+        ),
     ],
 )
 def test_benchmark_runs_and_prints_its_figures(module: str, args: list[str], figures: list[str]) -> None:

@@ -14,6 +14,7 @@ from uuid import UUID
 from rapidfuzz import fuzz, utils
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from jobfuerzwei.circulation.models import CirculationRecipient
 from jobfuerzwei.config import Settings
@@ -240,13 +241,32 @@ async def reviewable_profile(session: AsyncSession, profile_id: UUID) -> Profile
 # --- review decisions -----------------------------------------------------------------------------------------
 
 
+async def _decide(session: AsyncSession, profile: Profile, to_status: ProfileStatus, refused: str) -> None:
+    """Move a confirmed profile to ``to_status`` with a compare-and-set.
+
+    Of two coordinators deciding on the same profile at once (approve and approve, or approve and reject), one
+    wins; the other gets ``refused`` (409) instead of a second, contradicting decision.
+    """
+    if profile.status != ProfileStatus.CONFIRMED:
+        raise InvalidTransition(refused)
+    changed = await session.execute(
+        update(Profile)
+        .where(Profile.id == profile.id, Profile.status == ProfileStatus.CONFIRMED)
+        .values(status=to_status)
+        .execution_options(synchronize_session=False)
+    )
+    if not changed.rowcount:  # type: ignore[attr-defined]
+        raise InvalidTransition(refused)
+    set_committed_value(profile, "status", to_status)
+
+
 async def approve_profile(session: AsyncSession, profile_id: UUID) -> Profile:
     """Release a confirmed profile for circulation."""
     profile = await reviewable_profile(session, profile_id)
-    if profile.status != ProfileStatus.CONFIRMED:
-        raise InvalidTransition(_("Nur Profile, die zur Prüfung anstehen, können freigegeben werden."))
+    await _decide(
+        session, profile, ProfileStatus.APPROVED, _("Nur Profile, die zur Prüfung anstehen, können freigegeben werden.")
+    )
     now = utcnow()
-    profile.status = ProfileStatus.APPROVED
     profile.approved_at = now
     profile.last_activity_at = now
     await session.flush()
@@ -262,10 +282,10 @@ async def reject_profile(session: AsyncSession, settings: Settings, profile_id: 
     if not reason:
         raise ValueError("a rejection needs a reason")
     profile = await reviewable_profile(session, profile_id)
-    if profile.status != ProfileStatus.CONFIRMED:
-        raise InvalidTransition(_("Nur Profile, die zur Prüfung anstehen, können abgelehnt werden."))
+    await _decide(
+        session, profile, ProfileStatus.REJECTED, _("Nur Profile, die zur Prüfung anstehen, können abgelehnt werden.")
+    )
     status_url = await profile_services.issue_status_url(session, settings, profile)
-    profile.status = ProfileStatus.REJECTED
     profile.rejected_reason = reason
     profile.last_activity_at = utcnow()
     enqueue(

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import os
 import uuid
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from jobfuerzwei.config import Settings
 from jobfuerzwei.coordinator.review import (
     DuplicateKey,
     find_duplicates,
@@ -109,3 +111,27 @@ async def test_duplicate_keys_follow_every_edit_and_find_candidates_by_index(db_
     assert other.email_key == "bernd@example.org"
     hits = await review.duplicates_for(db_session, [other])
     assert [(h.id, h.reasons) for h in hits[other.id]] == [(first.id, ("gleiche E-Mail-Adresse",))]
+
+
+@pytest.mark.skipif(os.environ.get("JFZ_TEST_DB", "sqlite") != "postgres", reason="SQLite has one writer at a time")
+async def test_two_coordinators_deciding_at_once_one_wins(
+    session_maker: async_sessionmaker[AsyncSession], settings: Settings
+) -> None:
+    import asyncio
+
+    from jobfuerzwei.coordinator import review
+    from jobfuerzwei.errors import InvalidTransition
+    from tests.coordinator.conftest import make_profile
+
+    async with session_maker() as session:
+        profile_id = (await make_profile(session)).id
+    async with session_maker() as first, session_maker() as second:
+        await review.approve_profile(first, profile_id)  # written, not committed: the row is locked
+        rejecting = asyncio.create_task(review.reject_profile(second, settings, profile_id, "Passt nicht"))
+        await asyncio.sleep(0.2)  # the rejection has read "confirmed" and waits for the row
+        await first.commit()
+        with pytest.raises(InvalidTransition):
+            await rejecting
+        await second.rollback()
+    async with session_maker() as session:
+        assert (await review.reviewable_profile(session, profile_id)).status == ProfileStatus.APPROVED

@@ -288,3 +288,27 @@ async def test_registration_without_csrf_token_is_refused_and_stores_nothing(
     assert response.status_code == 403
     assert "Zugriff verweigert" in response.text
     assert await _count(session_maker, Profile) == 0
+
+
+async def test_concurrent_registrations_each_get_their_own_number(
+    session_maker: async_sessionmaker[AsyncSession], settings: Settings
+) -> None:
+    """Twelve registrations whose transactions overlap (each stays open a moment after taking its number)."""
+    import asyncio
+
+    from jobfuerzwei.profiles.schemas import validate_profile_form
+    from tests.profiles.factories import profile_form
+
+    async def register(i: int) -> int:
+        data, errors = validate_profile_form(profile_form(partner_email=f"p{i}@example.org"), members=[])
+        assert not errors
+        async with session_maker() as session:
+            profile = await services.register_profile(
+                session, settings, data, applicant_name="Jonas Beispiel", applicant_email=APPLICANT_EMAIL
+            )
+            await asyncio.sleep(0.05)  # the mail, the audit entry: the transaction is still open
+            await session.commit()
+            return profile.number
+
+    numbers = await asyncio.gather(*(register(i) for i in range(12)))
+    assert sorted(numbers) == list(range(1, 13))
