@@ -23,6 +23,9 @@ from jobfuerzwei.web.auth import provide_staff
 from jobfuerzwei.web.labels import choices, label
 from jobfuerzwei.web.pages import page, redirect
 
+PER_PAGE = 50
+"""Referrals per page of the coordinators' list."""
+
 
 def _move_context(
     referral: Referral, actor: Actor, form: dict[str, str] | None = None, errors: dict[str, str] | None = None
@@ -52,14 +55,18 @@ class ReferralController(Controller):
         staff: NamedDependency[StaffUser],
         state_filter: Annotated[str | None, QueryParameter(name="state")] = None,
         kind_filter: Annotated[str | None, QueryParameter(name="kind")] = None,
+        *,
+        page_number: Annotated[int, QueryParameter(name="page", ge=1, le=100_000)] = 1,
     ) -> Template:
-        """Referrals, filtered by state and profile type, with the counts per state."""
+        """Referrals, filtered by state and profile type, with the counts per state, 50 per page."""
         chosen = schemas.parse_state(state_filter)
         kind = schemas.parse_kind(kind_filter)
         return page(
             request,
             "coordinator/referrals.html",
-            referrals=await services.list_referrals(db_session, state=chosen, kind=kind),
+            referrals=await services.referral_page(
+                db_session, state=chosen, kind=kind, page=page_number, per_page=PER_PAGE
+            ),
             counts=await services.counts_by_state(db_session, kind),
             state=chosen,
             kind=kind,

@@ -6,11 +6,12 @@ from uuid import UUID
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import raiseload, selectinload
 
 from jobfuerzwei.circulation.models import CirculationRecipient
 from jobfuerzwei.config import Settings
 from jobfuerzwei.db.base import utcnow
+from jobfuerzwei.db.paging import ListPage
 from jobfuerzwei.employers import mail_prefs
 from jobfuerzwei.employers import services as employer_services
 from jobfuerzwei.errors import InvalidTransition, NotFound
@@ -234,6 +235,34 @@ async def list_referrals(
     if kind is not None:
         stmt = stmt.join(Profile, Profile.id == Referral.profile_id).where(Profile.kind == kind)
     return list(await session.scalars(stmt))
+
+
+async def referral_page(
+    session: AsyncSession,
+    *,
+    state: ReferralState | None = None,
+    kind: ProfileKind | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> ListPage[Referral]:
+    """The coordinators' list: one page of referrals, most recently changed first.
+
+    Member and profile are loaded, the history is not; the total comes from ``counts_by_state``.
+    """
+    stmt = (
+        select(Referral)
+        .options(selectinload(Referral.member), selectinload(Referral.profile), raiseload(Referral.events))
+        .order_by(Referral.updated_at.desc(), Referral.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    if state is not None:
+        stmt = stmt.where(Referral.state == state)
+    if kind is not None:
+        stmt = stmt.join(Profile, Profile.id == Referral.profile_id).where(Profile.kind == kind)
+    counts = await counts_by_state(session, kind)
+    total = counts[state] if state is not None else sum(counts.values())
+    return ListPage(items=list(await session.scalars(stmt)), total=total, page=page, per_page=per_page)
 
 
 async def counts_by_state(session: AsyncSession, kind: ProfileKind | None = None) -> dict[ReferralState, int]:

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobfuerzwei.audit.models import AuditAction
 from jobfuerzwei.audit.services import Actor, record, record_many
+from jobfuerzwei.db.paging import ListPage
 from jobfuerzwei.errors import DomainError, NotAllowed, NotFound
 from jobfuerzwei.i18n import current_language
 from jobfuerzwei.i18n import gettext as _
@@ -281,7 +282,7 @@ class ResultsController(Controller):
         selection.raise_for_errors()
         figures = await services.cached_figures(db_session, selection.filters)
         start = (page_number - 1) * PER_PAGE
-        rows = lists.ListPage(
+        rows = ListPage(
             items=figures.members[start : start + PER_PAGE],
             total=len(figures.members),
             page=page_number,

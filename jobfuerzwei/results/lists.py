@@ -7,20 +7,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from jobfuerzwei.db.paging import ListPage
 from jobfuerzwei.employers.models import Member
 from jobfuerzwei.profiles.models import Profile, ProfileKind, ProfileStatus
 from jobfuerzwei.referrals.models import CloseReason, Referral, ReferralEvent, ReferralState
 from jobfuerzwei.results.filters import Filters, profile_conditions, referral_conditions
 from jobfuerzwei.results.services import MemberAnswers, member_answers
-
-T = TypeVar("T")
-
 
 # --- anonymised lists -------------------------------------------------------------------------------------------
 
@@ -67,21 +65,6 @@ class ReferralRow:
     def reference(self) -> str:
         """``JFZ-0042``."""
         return f"JFZ-{self.number:04d}"
-
-
-@dataclass(frozen=True)
-class ListPage(Generic[T]):
-    """One page of a list, paged in SQL."""
-
-    items: list[T]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        """Number of pages (at least one)."""
-        return max(1, -(-self.total // self.per_page))
 
 
 _PROFILE_COLUMNS = (

@@ -260,6 +260,37 @@ async def test_referral_list_filters_by_state_and_counts(
     assert listed[0].member.name == "Altenheim Sonnenhof"
 
 
+async def test_referral_list_is_paged_in_sql(
+    coordinator: Client,
+    db_session: AsyncSession,
+    session_maker: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from jobfuerzwei.referrals import controllers as referral_controllers
+
+    _, [(first, _), (second, _)] = await interested(
+        coordinator, db_session, session_maker, settings, ("Kliniken Ostalb", "Altenheim Sonnenhof")
+    )
+    await post(coordinator, f"/coordinator/referrals/{first.id}/move", {"to_state": "in_contact"})
+    monkeypatch.setattr(referral_controllers, "PER_PAGE", 1)
+
+    newest = await coordinator.get("/coordinator/referrals")  # the one just moved: most recently changed
+    assert "Kliniken Ostalb" in newest.text
+    assert "Altenheim Sonnenhof" not in newest.text
+    assert "Seite 1 von 2" in newest.text
+    assert "Alle (2)" in newest.text
+    older = await coordinator.get("/coordinator/referrals?page=2")
+    assert "Altenheim Sonnenhof" in older.text
+    assert "Kliniken Ostalb" not in older.text
+    only = await coordinator.get("/coordinator/referrals?state=interested")
+    assert "Altenheim Sonnenhof" in only.text
+    assert "Seite 1 von" not in only.text  # one page: no page links
+    async with session_maker() as session:
+        page = await services.referral_page(session, state=S.INTERESTED, page=1, per_page=10)
+    assert ([r.id for r in page.items], page.total, page.pages) == ([second.id], 1, 1)
+
+
 async def test_referral_pages_need_a_coordinator(client: Client) -> None:
     response = await client.get("/coordinator/referrals", follow_redirects=False)
     assert response.status_code == 303
