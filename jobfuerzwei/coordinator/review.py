@@ -19,6 +19,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from jobfuerzwei.circulation.models import CirculationRecipient
 from jobfuerzwei.config import Settings
 from jobfuerzwei.db.base import utcnow
+from jobfuerzwei.db.paging import ListPage
 from jobfuerzwei.errors import InvalidTransition, NotFound
 from jobfuerzwei.i18n import gettext as _
 from jobfuerzwei.mail.outbox import enqueue
@@ -178,21 +179,12 @@ async def duplicates_for(session: AsyncSession, profiles: Sequence[Profile]) -> 
 
 
 @dataclass(frozen=True)
-class QueuePage:
+class QueuePage(ListPage[Profile]):
     """One page of the review list."""
 
-    items: list[Profile]
-    total: int
-    page: int
-    per_page: int
     status: ProfileStatus
     duplicates: dict[UUID, list[DuplicateHit]] = field(default_factory=dict)
     kind: ProfileKind | None = None
-
-    @property
-    def pages(self) -> int:
-        """Number of pages (at least 1)."""
-        return max(1, -(-self.total // self.per_page))
 
 
 async def profile_queue(

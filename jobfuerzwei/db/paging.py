@@ -1,4 +1,4 @@
-"""One page of a list, paged in SQL (results lists, the coordinators' referrals)."""
+"""One page of a list, paged in SQL (results lists, the review queue, the referral list, the offers catalogue)."""
 
 from __future__ import annotations
 

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobfuerzwei.config import Settings
 from jobfuerzwei.db.base import utcnow
+from jobfuerzwei.db.paging import ListPage
 from jobfuerzwei.employers.models import Member, MemberContact
 from jobfuerzwei.errors import InvalidTransition, NotFound
 from jobfuerzwei.i18n import N_
@@ -77,19 +78,8 @@ class CatalogueQuery:
         return bool(self.terms or self.category or self.place or self.language)
 
 
-@dataclass(frozen=True)
-class CataloguePage:
-    """One page of the catalogue or of the coordinator's list."""
-
-    items: list[Offer]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        """Number of pages (at least 1)."""
-        return max(1, -(-self.total // self.per_page))
+CataloguePage = ListPage[Offer]
+"""One page of the catalogue or of the coordinator's list."""
 
 
 def _like(term: str) -> str:
