@@ -229,7 +229,7 @@ class _InboxCounts:
 _inbox_counts: weakref.WeakKeyDictionary[Engine, VersionedCache[_InboxCounts]] = weakref.WeakKeyDictionary()
 
 
-async def _count_inbox(session: AsyncSession, member_id: UUID, in_inbox: Sequence[ColumnElement[bool]]) -> _InboxCounts:
+async def _count_inbox(session: AsyncSession, in_inbox: Sequence[ColumnElement[bool]]) -> _InboxCounts:
     now = utcnow()
     deadline = _answer_deadline()
     rows = (
@@ -263,7 +263,7 @@ async def member_inbox(
     counted = await per_engine(_inbox_counts, session, VersionedCache).get(
         session,
         member_id,
-        lambda s: _count_inbox(s, member_id, in_inbox),
+        lambda s: _count_inbox(s, in_inbox),
         fresh=lambda c: c.next_expiry is None or c.next_expiry > utcnow(),
     )
     now = utcnow()
