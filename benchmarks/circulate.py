@@ -36,11 +36,11 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from jobfuerzwei.app import create_app
-from jobfuerzwei.cli import tune_gc
 from jobfuerzwei.config import DatabaseSettings, MailSettings, SecuritySettings, Settings
 from jobfuerzwei.db.base import utcnow
 from jobfuerzwei.db.engine import create_engine, migrate
 from jobfuerzwei.db.models import Member, MemberContact, Position, Profile, ProfilePermission, ProfileStatus
+from jobfuerzwei.heap import tune_gc
 from jobfuerzwei.mail.messages import build_mime
 from jobfuerzwei.mail.sink import quiet_aiosmtpd
 from jobfuerzwei.staff.services import create_staff, start_session

@@ -32,6 +32,7 @@ from jobfuerzwei.db.engine import create_engine
 from jobfuerzwei.employers.controllers import controllers as employer_controllers
 from jobfuerzwei.errors import DomainError
 from jobfuerzwei.events.controllers import controllers as event_controllers
+from jobfuerzwei.heap import tune_gc_after_start
 from jobfuerzwei.mail.sink import start_sink
 from jobfuerzwei.mail.worker import OutboxWorker
 from jobfuerzwei.maintenance import run_periodically
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
     async def background(app: Litestar) -> AsyncGenerator[None, None]:
         # Build the occupation classifier's index (about 1 s) before the first form needs it, off the event loop.
         await asyncio.to_thread(default_classifier)
+        tune_gc_after_start()  # the catalogue index is built: freeze it with the rest (jobfuerzwei.heap)
         sink = start_sink(settings.sink_dir, settings.mail.port) if settings.mail.dev_sink else None
         stop = asyncio.Event()
         tasks = []
@@ -153,7 +155,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             "session_maker": Provide(lambda: session_maker, use_cache=True, sync_to_thread=False),
         },
         plugins=[SQLAlchemyPlugin(config=db_config)],
-        template_config=TemplateConfig(directory=TEMPLATES_DIR, engine=template_engine()),
+        template_config=TemplateConfig(directory=TEMPLATES_DIR, engine=template_engine(auto_reload=settings.dev_mode)),
         middleware=[
             language_middleware,
             host_check_middleware(settings.security.allowed_hosts),

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import logging
 import secrets
 import signal
@@ -21,23 +20,12 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from jobfuerzwei.config import ConfigError, Settings, load_settings
 from jobfuerzwei.db.engine import create_engine, migrate
+from jobfuerzwei.heap import tune_gc
 from jobfuerzwei.staff.models import StaffRole, StaffUser
 from jobfuerzwei.staff.services import create_staff
 from jobfuerzwei.web.twofactor import new_secret
 
 DEV_COORDINATOR = "koordination@jobfuerzwei.example"
-
-
-def tune_gc() -> None:
-    """Settle the heap of a long-running process before it serves.
-
-    Everything imported so far (Litestar, SQLAlchemy, Jinja2: a few hundred thousand objects) moves out of the
-    collector's reach, and young collections run less often. Without this, a request that creates many objects
-    (a circulation to 1,000 members) triggers full collections that walk the whole heap and add 50-150 ms.
-    """
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(20_000, 20, 20)
 
 
 def _parser() -> argparse.ArgumentParser:
