@@ -98,8 +98,11 @@ RATE_LIMITED_PATHS = (
 )
 
 
-def is_rate_limited_request(request: Request) -> bool:  # type: ignore[type-arg]
-    """Only POSTs to the public form and the login count towards the per-address limit."""
+async def is_rate_limited_request(request: Request) -> bool:  # type: ignore[type-arg]
+    """Only POSTs to the public form and the login count towards the per-address limit.
+
+    Async: Litestar would run a plain function in a worker thread, on every request.
+    """
     return request.method == "POST" and request.url.path in RATE_LIMITED_PATHS
 
 

@@ -26,10 +26,14 @@ def occupation_label(esco_uri: str | None) -> str:
     return occupation.label if occupation else ""
 
 
-def build_environment() -> Environment:
-    """The page environment (mails have their own, see ``jobfuerzwei.mail.messages``)."""
+def build_environment(*, auto_reload: bool = False) -> Environment:
+    """The page environment (mails have their own, see ``jobfuerzwei.mail.messages``).
+
+    ``auto_reload`` (dev mode) checks each template file for changes on every use: a ``stat`` per template and page.
+    """
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
+        auto_reload=auto_reload,
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -42,6 +46,6 @@ def build_environment() -> Environment:
     return env
 
 
-def template_engine() -> JinjaTemplateEngine:
+def template_engine(*, auto_reload: bool = False) -> JinjaTemplateEngine:
     """Litestar engine over ``build_environment``."""
-    return JinjaTemplateEngine.from_environment(build_environment())
+    return JinjaTemplateEngine.from_environment(build_environment(auto_reload=auto_reload))
