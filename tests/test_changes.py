@@ -13,8 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from jobfuerzwei.audit.models import AuditEntry
 from jobfuerzwei.db.base import utcnow
-from jobfuerzwei.db.changes import TRACKED, VersionedCache, compact, data_version
+from jobfuerzwei.db.changes import TRACKED, VersionedCache, compact, data_version, noted_version
 from jobfuerzwei.employers.models import Member
+from jobfuerzwei.staff.services import create_staff, start_session, user_for_session
 from tests.test_migrations import _inspect
 
 
@@ -194,3 +195,17 @@ async def test_the_cache_keeps_the_most_recently_used_keys(engine: AsyncEngine) 
         assert cache.computed == computed
         await cache.get(session, "b", value)
         assert cache.computed == computed + 1
+
+
+async def test_the_login_reads_the_version_in_the_same_round_trip(engine: AsyncEngine) -> None:
+    maker = async_sessionmaker(engine, expire_on_commit=False)
+    async with maker() as session:
+        user = await create_staff(session, "zaehler@ihk.example", "ein langes Passwort 123", name="Zähler")
+        token = await start_session(session, user, 1, verified=True)
+        session.add(_member())  # a tracked write
+        await session.commit()
+    async with maker() as session:
+        assert noted_version(session) is None  # nothing read yet: the cache asks the database itself
+        assert await user_for_session(session, token) is not None
+        assert noted_version(session) == await data_version(session)
+        assert noted_version(session) is None  # used once

@@ -193,6 +193,8 @@ class Inbox:
     """The state filter (``None``: all)."""
     page: int
     per_page: int
+    until: dt.datetime | None = None
+    """When the first new profile's answer window closes: the page holds until then (or until the data changes)."""
 
     @property
     def total(self) -> int:
@@ -301,7 +303,14 @@ async def member_inbox(
         )
         for rid, received, answer, answered, number, occupations, status, until in (await session.execute(query))
     ]
-    return Inbox(entries=entries, counts=dict(counted.counts), state=state, page=page, per_page=per_page)
+    return Inbox(
+        entries=entries,
+        counts=dict(counted.counts),
+        state=state,
+        page=page,
+        per_page=per_page,
+        until=counted.next_expiry,
+    )
 
 
 async def member_access(session: AsyncSession, recipient_id: UUID, member_id: UUID) -> EmployerAccess:

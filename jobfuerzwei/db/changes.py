@@ -29,7 +29,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Generic, TypeVar
 
-from sqlalchemy import BigInteger, Column, Engine, Integer, Table, func, select, text
+from sqlalchemy import BigInteger, Column, Engine, Integer, ScalarSelect, Table, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobfuerzwei.db.base import metadata
@@ -56,9 +56,31 @@ change_counters = Table(
 )
 
 
+def version_column() -> ScalarSelect[int]:
+    """The data version as a column: a query the request makes anyway (the login) reads it in the same round trip."""
+    return select(func.coalesce(func.sum(change_counters.c.n), 0)).scalar_subquery()
+
+
 async def data_version(session: AsyncSession) -> int:
     """The number of write statements on the tracked tables so far (committed ones, as this session sees them)."""
-    return int(await session.scalar(select(func.coalesce(func.sum(change_counters.c.n), 0))) or 0)
+    return int(await session.scalar(select(version_column())) or 0)
+
+
+_NOTED = "jfz_data_version"
+
+
+def note_version(session: AsyncSession, version: int) -> None:
+    """Keep a version read with ``version_column`` for ``noted_version`` (the login does, see ``web.auth``)."""
+    session.info[_NOTED] = int(version)
+
+
+def noted_version(session: AsyncSession) -> int | None:
+    """The version ``note_version`` kept in this session, once (``None``: read it with ``data_version``).
+
+    Only for a request that has written nothing since the login read it: a page that is only read (GET).
+    """
+    noted: int | None = session.info.pop(_NOTED, None)
+    return noted
 
 
 async def compact(session: AsyncSession) -> None:
@@ -97,12 +119,15 @@ class VersionedCache(Generic[T]):
         key: Hashable,
         compute: Callable[[AsyncSession], Awaitable[T]],
         fresh: Callable[[T], bool] | None = None,
+        version: int | None = None,
     ) -> T:
         """The value for ``key`` at the current data version, computed with ``session`` when there is none.
 
         ``fresh`` says whether a kept value still holds apart from the data (e.g. until a deadline passes).
+        ``version``: read already in this transaction, before anything it guards (``noted_version``).
         """
-        version = await data_version(session)
+        if version is None:
+            version = await data_version(session)
         hit = self._entries.get(key)
         if hit is not None and hit[0] == version and (fresh is None or fresh(hit[1])):
             self._entries.move_to_end(key)

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobfuerzwei.config import Settings
 from jobfuerzwei.db.base import utcnow
+from jobfuerzwei.db.changes import note_version, version_column
 from jobfuerzwei.employers.models import AccountToken, AccountTokenPurpose, EmployerSession, MemberContact
 from jobfuerzwei.errors import InvalidTransition, LinkInvalid
 from jobfuerzwei.i18n import gettext as _
@@ -82,11 +83,19 @@ async def login_for_session(session: AsyncSession, token: str | None) -> PortalL
     """The portal login behind a cookie value, if the session is live and the contact still has an account."""
     if not token or len(token) > 100:
         return None
-    row = await session.scalar(select(EmployerSession).where(EmployerSession.token_hash == hash_token(token)))
-    if row is None or row.expires_at < utcnow():
+    # one round trip, with the data version: every portal page asks this first
+    found = (
+        await session.execute(
+            select(EmployerSession, MemberContact, version_column())
+            .join(MemberContact, MemberContact.id == EmployerSession.contact_id)
+            .where(EmployerSession.token_hash == hash_token(token))
+        )
+    ).first()
+    if found is None:
         return None
-    contact = await session.get(MemberContact, row.contact_id)
-    if contact is None or not contact.has_account:
+    row, contact, version = found._tuple()
+    note_version(session, version)  # a kept page needs no query of its own (web.pagecache)
+    if row.expires_at < utcnow() or not contact.has_account:
         return None
     return PortalLogin(contact=contact, is_verified=row.is_verified)
 

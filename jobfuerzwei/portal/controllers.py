@@ -30,6 +30,7 @@ from jobfuerzwei.referrals import services as referral_services
 from jobfuerzwei.referrals.models import Actor, Referral, ReferralState
 from jobfuerzwei.web.auth import provide_contact
 from jobfuerzwei.web.labels import choices, label
+from jobfuerzwei.web.pagecache import Content, kept_page
 from jobfuerzwei.web.pages import cv_download, page, redirect
 
 INBOX_PER_PAGE = 50
@@ -121,14 +122,23 @@ class PortalController(Controller):
         contact: NamedDependency[MemberContact],
         state_filter: Annotated[str | None, QueryParameter(name="state")] = None,
         page_number: Annotated[int, QueryParameter(name="page", ge=1, le=100_000)] = 1,
-    ) -> Template:
-        """Profiles circulated to the member, newest first, with counts and a filter per state, 50 per page."""
-        inbox = await circulation_answers.member_inbox(
-            db_session, contact.member_id, _parse_inbox_state(state_filter), page_number, INBOX_PER_PAGE
-        )
-        return await _portal_page(
-            request, db_session, contact, "portal/inbox.html", nav="inbox", inbox=inbox, states=list(InboxState)
-        )
+    ) -> Response[str] | Template:
+        """Profiles circulated to the member, newest first, with counts and a filter per state, 50 per page.
+
+        The page is kept until the data changes or the first answer window closes (``web.pagecache``).
+        """
+
+        async def build(session: AsyncSession) -> Content:
+            inbox = await circulation_answers.member_inbox(
+                session, contact.member_id, _parse_inbox_state(state_filter), page_number, INBOX_PER_PAGE
+            )
+            member = await employer_services.get_member(session, contact.member_id)
+            context = {"contact": contact, "member": member, "nav": "inbox", "inbox": inbox, "states": list(InboxState)}
+            return Content(context, until=inbox.until)
+
+        # the header names the member (a tracked table) and the contact (not tracked: part of the key)
+        key = (contact.member_id, contact.id, contact.name, contact.email)
+        return await kept_page(request, db_session, "portal/inbox.html", key=key, build=build)
 
     @get("/profiles/{recipient_id:uuid}")
     async def show_profile(

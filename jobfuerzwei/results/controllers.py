@@ -32,6 +32,7 @@ from jobfuerzwei.results.filters import BERLIN, FIRST_YEAR, LAST_YEAR, Filters
 from jobfuerzwei.results.services import Figures
 from jobfuerzwei.staff.models import StaffUser
 from jobfuerzwei.web.auth import OBSERVER_FORBIDDEN, provide_viewer
+from jobfuerzwei.web.pagecache import Content, kept_page
 from jobfuerzwei.web.pages import page
 
 HOME = "/coordinator/results"
@@ -131,21 +132,26 @@ class ResultsController(Controller):
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
         viewer: NamedDependency[StaffUser],
-    ) -> Template:
-        """The dashboard; a bad filter comes back with the typed values and a message (400)."""
-        selection = await _selection(request, db_session)
-        context = _common(selection, viewer)
+    ) -> Response[str] | Template:
+        """The dashboard; a bad filter comes back with the typed values and a message (400).
+
+        The whole page is kept until the data changes (``web.pagecache``): at national size it is the network's
+        most requested page, and the same for every coordinator.
+        """
         years = list(range(_this_year(), FIRST_YEAR - 1, -1))[:10]
-        if selection.errors:
-            return page(request, "results/dashboard.html", status_code=400, figures=None, years=years, **context)
-        figures = await services.cached_figures(db_session, selection.filters)
-        return page(
-            request,
-            "results/dashboard.html",
-            figures=figures,
-            figures_html=_figures_html(request, figures),
-            years=years,
-            **context,
+
+        async def build(session: AsyncSession) -> Content:
+            selection = await _selection(request, session)
+            context = _common(selection, viewer)
+            if selection.errors:
+                return Content({"figures": None, "years": years, **context}, status_code=400)
+            figures = await services.cached_figures(session, selection.filters)
+            return Content(
+                {"figures": figures, "figures_html": _figures_html(request, figures), "years": years, **context}
+            )
+
+        return await kept_page(
+            request, db_session, "results/dashboard.html", key=(viewer.is_coordinator, years[0]), build=build
         )
 
     @get("/chart/{name:str}")

@@ -25,6 +25,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobfuerzwei.db.base import utcnow
+from jobfuerzwei.db.changes import note_version, version_column
 from jobfuerzwei.errors import InvalidTransition, NotFound
 from jobfuerzwei.i18n import N_, gettext
 from jobfuerzwei.staff.models import StaffRole, StaffSession, StaffUser
@@ -144,11 +145,19 @@ async def login_for_session(session: AsyncSession, token: str | None) -> tuple[S
     """The live session row and its active account for a cookie value, verified or not."""
     if not token or len(token) > 100:
         return None
-    row = await session.scalar(select(StaffSession).where(StaffSession.token_hash == hash_token(token)))
-    if row is None or row.expires_at < utcnow():
+    # one round trip, with the data version: every staff page asks this first
+    found = (
+        await session.execute(
+            select(StaffSession, StaffUser, version_column())
+            .join(StaffUser, StaffUser.id == StaffSession.staff_id)
+            .where(StaffSession.token_hash == hash_token(token))
+        )
+    ).first()
+    if found is None:
         return None
-    user = await session.get(StaffUser, row.staff_id)
-    if user is None or not user.is_active:
+    row, user, version = found._tuple()
+    note_version(session, version)  # a kept page needs no query of its own (web.pagecache)
+    if row.expires_at < utcnow() or not user.is_active:
         return None
     return row, user
 

@@ -105,6 +105,11 @@ def pop_flash(request: Request[Any, Any, Any]) -> str | None:
     return gettext(text) if text else None
 
 
+def has_flash(request: Request[Any, Any, Any]) -> bool:
+    """Whether a message waits to be shown (such a page is rendered afresh, see ``web.pagecache``)."""
+    return request.cookies.get(COOKIE, "") in MESSAGES
+
+
 def clear_flash(response: Response[Any]) -> None:
     """Delete the flash cookie after it was shown."""
     response.delete_cookie(COOKIE, path="/")

@@ -24,6 +24,7 @@ from jobfuerzwei.portal import controllers as portal_controllers
 from jobfuerzwei.profiles.models import Profile, ProfileStatus
 from jobfuerzwei.referrals import services as referral_services
 from jobfuerzwei.referrals.models import Actor, Referral, ReferralState
+from jobfuerzwei.web import pagecache
 from tests.circulation.helpers import (
     PARTNER_EMAIL,
     PARTNER_NAME,
@@ -204,6 +205,35 @@ async def test_inbox_counts_are_kept_until_the_data_changes_or_an_answer_window_
     later = utcnow() + dt.timedelta(days=settings.security.employer_token_days + 1)  # nothing written; time went on
     monkeypatch.setattr(circulation_answers, "utcnow", lambda: later)
     assert await counts() == {InboxState.NEW: 0, InboxState.ANSWERED: 1, InboxState.EXPIRED: 1}
+
+
+async def test_the_inbox_page_is_kept_until_the_data_changes_or_an_answer_window_closes(
+    client: Client,
+    db_session: AsyncSession,
+    session_maker: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    member, (first, _second) = await _inbox_of(db_session, session_maker, settings, ["Hebamme", "Logopädin"])
+    contact = member.contacts[0]
+    await portal_login(client, db_session, contact)
+    for _ in range(2):  # rendered, then kept
+        page = (await client.get("/portal")).text
+        assert "Neu (2)" in page
+        assert "angemeldet als" in page
+    await answer(db_session, settings, await recipient_of(session_maker, first, member), member, Answer.INTERESTED)
+    assert "Beantwortet (1)" in (await client.get("/portal")).text  # a write: rendered anew
+
+    contact.name = "Dr. Petra Neumann"  # the contacts table is not counted: the name is part of the page's key
+    await db_session.commit()
+    assert "angemeldet als Dr. Petra Neumann" in (await client.get("/portal")).text
+
+    later = utcnow() + dt.timedelta(days=settings.security.employer_token_days + 1)  # nothing written; time went on
+    monkeypatch.setattr(circulation_answers, "utcnow", lambda: later)
+    monkeypatch.setattr(pagecache, "utcnow", lambda: later)
+    page = (await client.get("/portal")).text
+    assert "Neu (0)" in page
+    assert "Abgelaufen (1)" in page
 
 
 async def test_inbox_header_names_member_and_contact_and_offers_logout(
