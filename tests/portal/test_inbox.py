@@ -187,6 +187,13 @@ async def test_inbox_pages_filters_and_counts_in_sql(
     assert table_rows(beyond.text) == ["Keine Profile."]
 
 
+def answer_windows_close(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
+    """Time goes on past every answer window, and nothing is written."""
+    later = utcnow() + dt.timedelta(days=settings.security.employer_token_days + 1)
+    monkeypatch.setattr(circulation_answers, "utcnow", lambda: later)
+    monkeypatch.setattr(pagecache, "utcnow", lambda: later)
+
+
 async def test_inbox_counts_are_kept_until_the_data_changes_or_an_answer_window_closes(
     db_session: AsyncSession,
     session_maker: async_sessionmaker[AsyncSession],
@@ -202,8 +209,7 @@ async def test_inbox_counts_are_kept_until_the_data_changes_or_an_answer_window_
     assert await counts() == {InboxState.NEW: 2, InboxState.ANSWERED: 0, InboxState.EXPIRED: 0}
     await answer(db_session, settings, await recipient_of(session_maker, first, member), member, Answer.INTERESTED)
     assert await counts() == {InboxState.NEW: 1, InboxState.ANSWERED: 1, InboxState.EXPIRED: 0}
-    later = utcnow() + dt.timedelta(days=settings.security.employer_token_days + 1)  # nothing written; time went on
-    monkeypatch.setattr(circulation_answers, "utcnow", lambda: later)
+    answer_windows_close(monkeypatch, settings)
     assert await counts() == {InboxState.NEW: 0, InboxState.ANSWERED: 1, InboxState.EXPIRED: 1}
 
 
@@ -228,9 +234,7 @@ async def test_the_inbox_page_is_kept_until_the_data_changes_or_an_answer_window
     await db_session.commit()
     assert "angemeldet als Dr. Petra Neumann" in (await client.get("/portal")).text
 
-    later = utcnow() + dt.timedelta(days=settings.security.employer_token_days + 1)  # nothing written; time went on
-    monkeypatch.setattr(circulation_answers, "utcnow", lambda: later)
-    monkeypatch.setattr(pagecache, "utcnow", lambda: later)
+    answer_windows_close(monkeypatch, settings)
     page = (await client.get("/portal")).text
     assert "Neu (0)" in page
     assert "Abgelaufen (1)" in page
