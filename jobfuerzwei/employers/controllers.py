@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobfuerzwei.config import Settings
 from jobfuerzwei.db.base import utcnow
-from jobfuerzwei.employers import accounts, services
+from jobfuerzwei.employers import accounts, mail_prefs, services
 from jobfuerzwei.employers.models import AccountToken, AccountTokenPurpose, Member, MemberContact
 from jobfuerzwei.employers.schemas import (
     NAME_TAKEN,
@@ -27,6 +27,7 @@ from jobfuerzwei.employers.schemas import (
     validate_position_form,
 )
 from jobfuerzwei.errors import InvalidTransition, NotFound
+from jobfuerzwei.i18n import LANGUAGES
 from jobfuerzwei.i18n import gettext as _
 from jobfuerzwei.staff.models import StaffUser
 from jobfuerzwei.web.auth import provide_staff
@@ -57,7 +58,7 @@ async def _member_page(
     form: dict[str, Any],
     errors: dict[str, str],
     *,
-    invite_errors: dict[UUID, str] | None = None,
+    contact_errors: dict[UUID, str] | None = None,
     status_code: int = 200,
 ) -> Template:
     """The edit form of a member with its positions and its contacts' portal state."""
@@ -68,7 +69,7 @@ async def _member_page(
         member=member,
         positions=await services.list_positions(session, member.id),
         invited=await _invited_contacts(session, member),
-        invite_errors=invite_errors or {},
+        contact_errors=contact_errors or {},
         form=form,
         errors=errors,
     )
@@ -268,7 +269,7 @@ class PositionsController(Controller):
 
 
 class ContactsController(Controller):
-    """Invitations of member contacts to the employer portal."""
+    """Member contacts: invitations to the employer portal, the language of their mails."""
 
     path = "/coordinator/contacts"
     dependencies = {"staff": Provide(provide_staff)}  # noqa: RUF012  # Litestar's class attribute
@@ -296,10 +297,41 @@ class ContactsController(Controller):
                 member,
                 member_form_from(member),
                 {},
-                invite_errors={contact.id: exc.message},
+                contact_errors={contact.id: exc.message},
                 status_code=409,
             )
         return redirect(f"/coordinator/members/{member.id}/edit", "invite_sent")
+
+    @post("/{contact_id:uuid}/language")
+    async def set_contact_language(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        staff: NamedDependency[StaffUser],
+        contact_id: FromPath[UUID],
+    ) -> Response[Any]:
+        """The language of the contact's mails (profiles, invitation, reminders).
+
+        For contacts without a portal login too; contacts can change it themselves in the portal or through the
+        link in their mails.
+        """
+        contact = await db_session.get(MemberContact, contact_id)
+        if contact is None:
+            raise NotFound(_("Diesen Kontakt gibt es nicht."))
+        member = await services.get_member(db_session, contact.member_id)
+        language = str((await request.form()).get("language") or "")
+        if language not in LANGUAGES:
+            return await _member_page(
+                request,
+                db_session,
+                member,
+                member_form_from(member),
+                {},
+                contact_errors={contact.id: _("Bitte wählen Sie eine der angebotenen Sprachen.")},
+                status_code=400,
+            )
+        await mail_prefs.set_language(db_session, contact, language)
+        return redirect(f"/coordinator/members/{member.id}/edit", "contact_language_saved")
 
 
 controllers: list[type[Controller]] = [MembersController, PositionsController, ContactsController]

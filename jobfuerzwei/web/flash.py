@@ -58,6 +58,7 @@ MESSAGES: dict[str, str] = {
     "link_revoked": N_("Link widerrufen."),
     "answer_unchanged": N_("Ihre Antwort zu diesem Profil war bereits gespeichert; sie lässt sich nicht mehr ändern."),
     "invite_sent": N_("Die Einladung zum Portal wurde verschickt."),
+    "contact_language_saved": N_("Die Sprache der E-Mails an diesen Kontakt ist gespeichert."),
     "login_locked": N_(
         "Zu viele fehlgeschlagene Anmeldungen für dieses Konto. Bitte versuchen Sie es in 15 Minuten noch einmal."
     ),

@@ -218,6 +218,35 @@ async def test_invitation_is_refused_when_the_address_has_a_login_at_another_mem
     assert await db_session.scalar(select(func.count()).select_from(AccountToken)) == 0
 
 
+async def test_the_coordinator_sets_a_contacts_mail_language_and_the_invitation_uses_it(
+    client: Client, db_session: AsyncSession, settings: Settings, deliver: Callable[..., Any]
+) -> None:
+    member, contact = await acct_member(db_session, password=None)  # no portal login: only the coordinator can
+    await session_cookie(client, db_session, settings)
+    edit = (await client.get(f"/coordinator/members/{member.id}/edit")).text
+    assert '<option value="de" lang="de" selected>Deutsch</option>' in edit
+    assert f'<label for="language-{contact.id}" class="visually-hidden">Sprache der E-Mails an {ACCT_EMAIL}' in edit
+
+    saved = await acct_post(client, f"/coordinator/contacts/{contact.id}/language", {"language": "en"})
+
+    assert saved.status_code == 303
+    assert saved.headers["location"] == f"/coordinator/members/{member.id}/edit"
+    edit = (await client.get(f"/coordinator/members/{member.id}/edit")).text
+    assert "Die Sprache der E-Mails an diesen Kontakt ist gespeichert." in edit
+    assert '<option value="en" lang="en" selected>English</option>' in edit
+    assert (await acct_contact(db_session, contact.id)).language == "en"
+    await acct_post(client, f"/coordinator/contacts/{contact.id}/invite")
+    (message,) = (await deliver()).to(ACCT_EMAIL)
+    assert str(message["Subject"]) == "Invitation to the “Job für Zwei” employer portal"
+
+    refused = await acct_post(client, f"/coordinator/contacts/{contact.id}/language", {"language": "fr"})
+    assert refused.status_code == 400
+    assert "Bitte wählen Sie eine der angebotenen Sprachen." in refused.text
+    assert (await acct_contact(db_session, contact.id)).language == "en"
+    missing = await acct_post(client, f"/coordinator/contacts/{uuid4()}/language", {"language": "de"})
+    assert missing.status_code == 404
+
+
 async def test_invitation_needs_a_coordinator(client: Client, db_session: AsyncSession) -> None:
     _, contact = await acct_member(db_session, password=None)
     response = await acct_post(client, f"/coordinator/contacts/{contact.id}/invite")

@@ -231,6 +231,7 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("GET", "/coordinator/circulations/{circulation_id:uuid}/progress"): staff(),
     ("POST", "/coordinator/circulations/{circulation_id:uuid}/recipients/{recipient_id:uuid}/revoke"): staff(),
     ("POST", "/coordinator/contacts/{contact_id:uuid}/invite"): staff(),
+    ("POST", "/coordinator/contacts/{contact_id:uuid}/language"): staff(),
     ("GET", "/coordinator/coverage"): staff(),
     ("GET", "/coordinator/coverage.csv"): staff(),
     ("GET", "/coordinator/events"): staff(),
