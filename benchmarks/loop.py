@@ -9,22 +9,30 @@ which the load driver reads. Each simulated user is an asyncio task with its own
 CSRF token, its own address in ``X-Forwarded-For``: the app trusts 127.0.0.1 as its reverse proxy, so the
 per-address rate limit of the public form and the logins applies per simulated person, as behind a real proxy).
 
-- **Applicants** (about 60 %): register a partner profile (form with CSRF token); the partner waits for the
-  confirmation mail, opens the link and consents; later, when a member's "Interesse" mail arrives for one of the
-  partner's profiles, the partner opens the status page from the mail and releases the contact details.
+- **Applicants** (about 60 %): register a partner profile (form with CSRF token; one in four attaches a small PDF
+  CV, a multipart form); the partner waits for the confirmation mail, opens the link and consents; later, when a
+  member's "Interesse" mail arrives for one of the partner's profiles, the partner opens the status page from the
+  mail and releases the contact details.
 - **Employers** (about 30 %, one contact per seeded member, with a portal password): answer new profile mails
   through the links in the mail ("Interesse" or "kein passendes Angebot", confirmation page, then the POST), and
-  every third loop log into the portal's inbox and answer there instead; they read the inbox and the referral board.
-- **Coordinators** (about 10 %, password and second factor): approve confirmed profiles, circulate them to the
-  members the ranking ticks in advance, move referrals a step on (up to "hired"), read the dashboards.
+  every third loop work in the portal instead: answer from the inbox, and move one of their referrals a step on
+  with a note on the referral board. When a "Kontaktdaten freigegeben" mail came, they open half of those profiles
+  in the portal and download the CV if there is one. They read the inbox and the referral board.
+- **Coordinators** (about 10 %, password and second factor): approve confirmed profiles and circulate them to the
+  members the ranking ticks in advance, or reject about one in eight with a reason; move referrals a step on (up
+  to "hired"), read the dashboards.
+
+``--mix test`` makes the rarer flows (rejections, CVs, portal moves) frequent enough to appear in a tiny run.
 
 Every request is timed per kind. Errors are: any 5xx, any other unexpected status, timeouts, connection errors,
 a mail that did not arrive within ``--mail-timeout`` (confirmation, profile mail to each chosen member, the
-partner's "Interesse" mail, the member's "Kontaktdaten freigegeben" mail), records with ERROR or a traceback in
-the app's (or the sink's) log, and an app process that died. Outcomes that races between users make legitimate
-are counted separately as domain outcomes: two coordinators approving the same profile (409, or both approvals
-pass and the second circulation gets 409), a referral moved or closed by someone else meanwhile (409), a mail
-link of a profile placed meanwhile (410). A 5xx never is. Nothing is retried. The output holds counts and timings
+partner's "Interesse" mail, the member's "Kontaktdaten freigegeben" mail, the partner's rejection mail), a CV
+download that is not the uploaded PDF as an attachment, a released profile with a CV whose portal page offers
+none, records with ERROR or a traceback in the app's (or the sink's) log, and an app process that died. Outcomes
+that races between users make legitimate are counted separately as domain outcomes: two coordinators deciding on
+the same profile (approve or reject: 409, or both approvals pass and the second circulation gets 409), a referral
+moved or closed by someone else meanwhile (by a coordinator or a member: 409), a mail link of a profile placed
+meanwhile (410). A 5xx never is. Nothing is retried. The output holds counts and timings
 only, no personal data (the data is generated anyway). Exit status 1 when there were errors.
 """
 
@@ -86,6 +94,85 @@ GROUPS = (
 NEXT_STATE = {"interested": "in_contact", "in_contact": "interview", "interview": "offer", "offer": "hired"}
 STATE_WEIGHTS = {"offer": 4, "interview": 3, "in_contact": 2, "interested": 1}
 """Coordinators look at later stages more often, so referrals reach "hired" within a run."""
+REJECT_REASONS = (
+    "Die Angaben zur Berufserfahrung reichen für eine Vermittlung nicht aus. Bitte melden Sie sich erneut an.",
+    "Für den gewünschten Beruf haben unsere Mitglieder derzeit keinen Bedarf.",
+    "Das Profil ist doppelt angemeldet; wir führen das ältere weiter.",
+)
+MOVE_NOTES = (
+    "Telefonat geführt.",
+    "Termin vereinbart.",
+    "Rückmeldung an die Bewerberin geschickt.",
+    "Gespräch lief gut.",
+)
+
+
+def tiny_pdf(size: int = 4096) -> bytes:
+    """A valid one-page PDF of about ``size`` bytes (a comment pads it), with a correct cross-reference table."""
+    stream = b"BT /F1 12 Tf 72 770 Td (Lebenslauf) Tj ET"
+    bodies = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    out += b"%" + b"x" * max(0, size - 700) + b"\n"
+    offsets = []
+    for number, body in enumerate(bodies, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(bodies) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(bodies) + 1, xref)
+    return bytes(out)
+
+
+CV_PDF = tiny_pdf()
+"""The CV some applicants attach: the app checks the ``%PDF-`` magic bytes and the size cap (5 MB)."""
+
+
+@dataclass(frozen=True)
+class Mix:
+    """How often the rarer flows happen (shares of their occasions); the tiny test raises them to see each one."""
+
+    interest_share: float = 0.6
+    """Employers' answers that are "Interesse" (the others: "kein passendes Angebot")."""
+    reject_share: float = 0.125
+    """Coordinators' decisions that are a rejection with a reason instead of an approval."""
+    cv_share: float = 0.25
+    """Registrations that attach a PDF CV."""
+    cv_download_share: float = 0.5
+    """Profiles released to a member that the member opens in the portal to download the CV."""
+    portal_every: int = 3
+    """Employers work in the portal every n-th loop (answer there, move a referral)."""
+
+
+MIXES = {
+    "default": Mix(),
+    # every flow within a dozen seconds: CVs always, a third rejected, more interest, the portal every other loop
+    "test": Mix(interest_share=0.75, reject_share=1 / 3, cv_share=1.0, cv_download_share=1.0, portal_every=2),
+}
+
+
+class Share:
+    """Picks ``share`` of the occasions, spread evenly: of any ``1 / share`` in a row, exactly one.
+
+    The phase is random per user, so users do not all pick the same occasion; the count does not depend on luck,
+    which keeps the tiny test's "each flow at least once" reliable.
+    """
+
+    def __init__(self, share: float, rng: random.Random) -> None:
+        self.share = share
+        self.level = rng.random()
+
+    def pick(self) -> bool:
+        before = self.level
+        self.level += self.share
+        return int(self.level) > int(before)
 
 
 # --- measurements ----------------------------------------------------------------------------------------------------
@@ -199,18 +286,19 @@ class Mailbox:
         return sum(self.kinds.values())
 
 
+MAIL_KINDS = (
+    ("Bitte bestätigen", "partner confirmation"),
+    ("Neues Profil", "profile to a member"),
+    ("Interesse an Ihrem Profil", "interest to the partner"),
+    ("Kontaktdaten zu Profil", "contact release to the member"),
+    ("Ihr Profil", "rejection to the partner"),
+    ("Job für Zwei: Wochenübersicht", "coordinators' weekly digest"),
+)
+"""Subject prefix → kind of mail, for the sink's counts."""
+
+
 def _mail_kind(subject: str) -> str:
-    if subject.startswith("Bitte bestätigen"):
-        return "partner confirmation"
-    if subject.startswith("Neues Profil"):
-        return "profile to a member"
-    if subject.startswith("Interesse an Ihrem Profil"):
-        return "interest to the partner"
-    if subject.startswith("Kontaktdaten zu Profil"):
-        return "contact release to the member"
-    if subject.startswith("Job für Zwei: Wochenübersicht"):
-        return "coordinators' weekly digest"
-    return "other"
+    return next((kind for prefix, kind in MAIL_KINDS if subject.startswith(prefix)), "other")
 
 
 @dataclass(frozen=True)
@@ -252,7 +340,10 @@ class Run:
     think: tuple[float, float]
     mail_timeout: float
     request_timeout: float
+    mix: Mix = field(default_factory=Mix)
     expectations: list[Expectation] = field(default_factory=list)
+    with_cv: set[str] = field(default_factory=set)
+    """References of the profiles registered with a CV."""
     addresses: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     def is_over(self) -> bool:
@@ -295,16 +386,18 @@ class User:
         ok: Sequence[int] = (200,),
         domain: Sequence[int] = (),
         data: dict[str, Any] | None = None,
+        files: dict[str, tuple[str, bytes, str]] | None = None,
     ) -> httpx.Response | None:
         """One request, timed under ``kind``; ``None`` (and an error recorded) unless its status is expected.
 
         ``domain`` statuses are legitimate outcomes of races between users: counted, returned, no error.
+        With ``files`` the form goes as ``multipart/form-data`` (the CSRF token then travels in the form too).
         """
         if data is not None:
             data = {"_csrf_token": self.csrf(), **data}
         started = time.perf_counter()
         try:
-            response = await self.client.request(method, path, data=data, follow_redirects=False)
+            response = await self.client.request(method, path, data=data, files=files, follow_redirects=False)
         except httpx.TimeoutException as exc:
             self.fail(kind, f"timeout ({type(exc).__name__})")
             return None
@@ -346,6 +439,7 @@ class Applicant(User):
         super().__init__(run, number)
         self.partners: list[str] = []
         self.couples = itertools.count(1)
+        self.cv = Share(run.mix.cv_share, self.rng)
 
     async def step(self) -> None:
         await self.answer_interest()
@@ -356,7 +450,8 @@ class Applicant(User):
         couple = next(self.couples)
         partner = f"partner-{self.number}-{couple}@partner.example"
         self.client.headers["X-Forwarded-For"] = self.run.new_address()  # a new couple, a new device
-        posted = await self.register(couple, partner)
+        with_cv = self.cv.pick()
+        posted = await self.register(couple, partner, with_cv=with_cv)
         if posted is None:
             return False
         mail = await self.run.mailbox.wait(partner, "Bitte bestätigen", self.run.mail_timeout)
@@ -369,13 +464,19 @@ class Applicant(User):
             self.fail("mail partner confirmation", "no confirmation link")
             return False
         await self.think()
-        if not await self.confirm(confirm):
+        ref = await self.confirm(confirm)
+        if ref is None:
             return False
+        if with_cv:
+            if not ref:
+                self.fail("GET /status/{token}", "no profile reference on the status page")
+                return False
+            self.run.with_cv.add(ref)
         self.partners.append(partner)
         return True
 
-    async def register(self, couple: int, partner: str) -> float | None:
-        """The applicant fills in the form; returns when the POST was sent."""
+    async def register(self, couple: int, partner: str, *, with_cv: bool) -> float | None:
+        """The applicant fills in the form, with the CV chosen in its file field or not; returns when it was sent."""
         if await self.call("GET /register", "GET", "/register") is None:
             return None
         await self.think()
@@ -402,25 +503,37 @@ class Applicant(User):
             "work_radius_km": "30",
             "notes": "",
         }
+        # a browser sends this multipart form with an empty file part when no file was chosen; the app treats that
+        # like a urlencoded form without the field, so only registrations with a CV pay for the multipart encoding
+        files = {"cv": ("Lebenslauf.pdf", CV_PDF, "application/pdf")} if with_cv else None
         posted = time.monotonic()
-        if await self.call("POST /register", "POST", "/register", ok=(303,), data=form) is None:
+        if await self.call("POST /register", "POST", "/register", ok=(303,), data=form, files=files) is None:
             return None
         self.run.metrics.counts["registered"] += 1
+        if with_cv:
+            self.run.metrics.counts["registered with a CV"] += 1
         if await self.call("GET /register/thanks", "GET", "/register/thanks") is None:
             return None
         return posted
 
-    async def confirm(self, link: str) -> bool:
-        """The partner opens the mailed link, keeps every member ticked and consents."""
+    async def confirm(self, link: str) -> str | None:
+        """The partner opens the mailed link, keeps every member ticked and consents.
+
+        Returns the profile's reference as the status page shows it ("" if it shows none), ``None`` on an error.
+        """
         page = await self.call("GET /confirm/{token}", "GET", link)
         if page is None:
-            return False
+            return None
         shown = re.findall(rf'name="shown" value="({UUID_RE})"', page.text)
         await self.think()
         done = await self.call("POST /confirm/{token}", "POST", link, ok=(303,), data={"shown": shown, "allow": shown})
         if done is None:
-            return False
-        return await self.call("GET /status/{token}", "GET", done.headers["location"]) is not None
+            return None
+        status = await self.call("GET /status/{token}", "GET", done.headers["location"])
+        if status is None:
+            return None
+        ref = REF_RE.search(status.text)
+        return ref.group(0) if ref else ""
 
     async def answer_interest(self) -> None:
         """The partner reads each "Interesse" mail and releases name and contact to the member."""
@@ -451,10 +564,9 @@ class Applicant(User):
 
 
 class Employer(User):
-    """A member's contact: answers profile mails by their links, or from the portal inbox; reads the portal."""
+    """A member's contact: answers profile mails by their links, or in the portal; moves referrals, downloads CVs."""
 
     role = "employer"
-    interest_share = 0.6
 
     def __init__(self, run: Run, number: int, address: str, password: str) -> None:
         super().__init__(run, number)
@@ -462,6 +574,10 @@ class Employer(User):
         self.password = password
         self.answered: set[str] = set()
         self.pending: list[Mail] = []
+        self.released: list[str] = []
+        """References whose contact details were released to this member (the mail came), not yet looked at."""
+        self.interest = Share(run.mix.interest_share, self.rng)
+        self.cv_downloads = Share(run.mix.cv_download_share, self.rng)
 
     async def login(self) -> bool:
         if await self.call("GET /portal/login", "GET", "/portal/login") is None:
@@ -470,16 +586,28 @@ class Employer(User):
         return await self.call("POST /portal/login", "POST", "/portal/login", ok=(303,), data=form) is not None
 
     def choose(self) -> str:
-        return "interested" if self.rng.random() < self.interest_share else "no_fit"
+        return "interested" if self.interest.pick() else "no_fit"
 
     async def step(self) -> None:
         self.pending.extend(self.run.mailbox.take(self.address, "Neues Profil"))
-        if self.loops % 3 == 2:  # every third loop in the portal, the others from the mails
+        for mail in self.run.mailbox.take(self.address, "Kontaktdaten zu Profil"):
+            found = REF_RE.search(mail.subject)
+            if found:
+                self.released.append(found.group(0))
+        every = self.run.mix.portal_every
+        in_portal = self.loops % every == every - 1  # by default every third loop in the portal, the others by mail
+        if in_portal:
             await self.answer_in_portal()
         else:
             await self.answer_by_mail()
         await self.think()
-        await self.call("GET /portal/referrals", "GET", "/portal/referrals")
+        board = await self.call("GET /portal/referrals", "GET", "/portal/referrals")
+        if board is None:
+            return
+        rows = _board_rows(board.text)
+        if in_portal:
+            await self.move_on_board(rows)
+        await self.look_at_released(rows)  # after a "Kontaktdaten freigegeben" mail, whatever the loop
 
     def answered_now(self, ref: str, answer: str, channel: str) -> None:
         self.answered.add(ref)
@@ -546,9 +674,95 @@ class Employer(User):
         if done is not None and done.status_code == 303:
             self.answered_now(ref, answer, "in the portal")
 
+    async def move_on_board(self, rows: list[BoardRow]) -> None:
+        """Move one of the member's open referrals a step on, with a note (the board offers the next steps)."""
+        movable = [row for row in rows if row.next_state]
+        if not movable:
+            return
+        row = self.rng.choice(movable)
+        await self.think()
+        moved = await self.call(
+            "POST /portal/referrals/{id}/move",
+            "POST",
+            f"/portal/referrals/{row.referral_id}/move",
+            ok=(303,),
+            domain=(409,),  # the board again, "gerade geändert": a coordinator (or a hire elsewhere) moved it
+            data={"to_state": row.next_state, "close_reason": "", "note": self.rng.choice(MOVE_NOTES)},
+        )
+        if moved is not None and moved.status_code == 303:
+            self.run.metrics.counts["referral moves"] += 1
+            self.run.metrics.counts["referral moves in the portal"] += 1
+            if row.next_state == "hired":
+                self.run.metrics.counts["hired"] += 1
+            await self.call("GET /portal/referrals", "GET", moved.headers["location"])
+
+    async def look_at_released(self, rows: list[BoardRow]) -> None:
+        """Open some profiles released to the member in the portal and download their CV where there is one."""
+        recipients = {row.ref: row.recipient_id for row in rows if row.recipient_id}
+        released, self.released = self.released, []
+        for ref in released:
+            recipient = recipients.get(ref)
+            if recipient is None:
+                self.fail("GET /portal/referrals", "a profile released to the member is not on its board")
+                continue
+            if not self.cv_downloads.pick():
+                continue
+            await self.think()
+            page = await self.call("GET /portal/profiles/{id}", "GET", f"/portal/profiles/{recipient}")
+            if page is None:
+                continue
+            link = f"/portal/profiles/{recipient}/cv"
+            if f'href="{link}"' not in page.text:
+                if ref in self.run.with_cv:
+                    self.fail("GET /portal/profiles/{id}", "released profile with a CV shows no CV link")
+                continue
+            await self.think()
+            cv = await self.call("GET /portal/profiles/{id}/cv", "GET", link)
+            if cv is None:
+                continue
+            disposition = cv.headers.get("content-disposition", "")
+            if (
+                not cv.headers.get("content-type", "").startswith("application/pdf")
+                or not disposition.startswith("attachment")
+                or cv.content != CV_PDF
+            ):
+                self.fail("GET /portal/profiles/{id}/cv", "not the uploaded PDF as an attachment")
+                continue
+            self.run.metrics.counts["CV downloads"] += 1
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    """One referral on the portal board: its profile, the recipient (the inbox entry) and the next forward step."""
+
+    referral_id: str
+    ref: str
+    recipient_id: str | None
+    next_state: str | None
+
+
+def _board_rows(html: str) -> list[BoardRow]:
+    """The referrals on ``/portal/referrals``: one table row each, its move form offering the allowed next steps."""
+    rows = []
+    for chunk in re.split(r'<tr id="referral-', html)[1:]:
+        referral_id = re.match(UUID_RE, chunk)
+        ref = REF_RE.search(chunk)
+        if referral_id is None or ref is None:
+            continue
+        recipient = re.search(rf'href="/portal/profiles/({UUID_RE})">JFZ-', chunk)
+        select = re.search(r'name="to_state".*?</select>', chunk, re.DOTALL)
+        offered = re.findall(r'<option value="(\w+)"', select.group(0)) if select else []
+        forward = [state for state in offered if state in NEXT_STATE.values()]  # one step on, never "closed"
+        rows.append(
+            BoardRow(
+                referral_id.group(0), ref.group(0), recipient.group(1) if recipient else None, next(iter(forward), None)
+            )
+        )
+    return rows
+
 
 class Coordinator(User):
-    """Approves and circulates confirmed profiles, moves referrals on, reads the dashboards."""
+    """Approves and circulates confirmed profiles (or rejects some), moves referrals on, reads the dashboards."""
 
     role = "coordinator"
     batch = 3
@@ -558,6 +772,7 @@ class Coordinator(User):
         self.address = address
         self.password = password
         self.secret = secret
+        self.rejects = Share(run.mix.reject_share, self.rng)
 
     async def login(self) -> bool:
         if await self.call("GET /coordinator/login", "GET", "/coordinator/login") is None:
@@ -588,17 +803,40 @@ class Coordinator(User):
             found = re.findall(rf'<td><a href="/coordinator/profiles/({UUID_RE})">(JFZ-\d+)</a>', queue.text)
             for profile_id, ref in self.rng.sample(found, min(self.batch, len(found))):
                 await self.think()
-                await self.approve_and_circulate(profile_id, ref)
+                await self.decide(profile_id, ref)
         await self.think()
         await self.move_a_referral()
         await self.think()
         await self.call("GET /coordinator/results", "GET", "/coordinator/results")
 
-    async def approve_and_circulate(self, profile_id: str, ref: str) -> None:
+    async def decide(self, profile_id: str, ref: str) -> None:
+        """Read the profile, then approve and circulate it, or (now and then, ``Mix.reject_share``) reject it."""
         base = f"/coordinator/profiles/{profile_id}"
         if await self.call("GET /coordinator/profiles/{id}", "GET", base) is None:
             return
         await self.think()
+        if self.rejects.pick():
+            await self.reject(base, ref)
+        else:
+            await self.approve_and_circulate(base, ref)
+
+    async def reject(self, base: str, ref: str) -> None:
+        """The profile page's reject form; the partner gets the reason by mail."""
+        rejected = await self.call(
+            "POST /coordinator/profiles/{id}/reject",
+            "POST",
+            f"{base}/reject",
+            ok=(303,),
+            domain=(409,),  # another coordinator decided on it meanwhile
+            data={"reason": self.rng.choice(REJECT_REASONS)},
+        )
+        if rejected is None or rejected.status_code != 303:
+            return
+        self.run.metrics.counts["rejected"] += 1
+        self.run.expect("rejection to the partner", ref, "Ihr Profil")
+        await self.call("GET /coordinator/profiles/{id}", "GET", rejected.headers["location"])
+
+    async def approve_and_circulate(self, base: str, ref: str) -> None:
         approved = await self.call(
             "POST /coordinator/profiles/{id}/approve", "POST", f"{base}/approve", ok=(303,), domain=(409,), data={}
         )
@@ -663,6 +901,7 @@ class Coordinator(User):
         )
         if moved is not None and moved.status_code == 303:
             self.run.metrics.counts["referral moves"] += 1
+            self.run.metrics.counts["referral moves by coordinators"] += 1
             if to_state == "hired":
                 self.run.metrics.counts["hired"] += 1
 
@@ -722,7 +961,7 @@ async def seed(url: str, employers: int, coordinators: int) -> Accounts:
 def served_app() -> Litestar:
     """The app as ``jobfuerzwei serve`` builds it: the CLI's log format (levels in the log), collector tuning."""
     from jobfuerzwei.app import create_app  # in the server process only; the driver does not need it
-    from jobfuerzwei.cli import tune_gc
+    from jobfuerzwei.heap import tune_gc
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     tune_gc()
@@ -892,6 +1131,10 @@ def _mask(text: str) -> str:
     return re.sub(r"[\w.+-]+@[\w.-]+", "<address>", re.sub(r"/(confirm|status|e)/[\w-]{16,}", r"/\1/<token>", text))
 
 
+def _pct(share: float) -> str:
+    return f"{share * 100:.3g} %"
+
+
 def _ms(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
@@ -907,16 +1150,25 @@ def report(run: Run, args: argparse.Namespace, counts: tuple[int, int, int], ela
         f"{elapsed:.0f} s, {database}, think {args.think[0]}-{args.think[1]} s, one app process (uvicorn), "
         "in-app mail worker, SMTP sink in its own process"
     )
+    mix = run.mix
+    print(
+        f"mix {args.mix}: answers interested {_pct(mix.interest_share)}, decisions rejected "
+        f"{_pct(mix.reject_share)}, registrations with a CV {_pct(mix.cv_share)}, released CVs downloaded "
+        f"{_pct(mix.cv_download_share)}, employers in the portal every {mix.portal_every} loops"
+    )
     loops = {role: c[f"loops {role}"] for role in ("applicant", "employer", "coordinator")}
     print(
         "loops completed: " + ", ".join(f"{role}s {n}" for role, n in loops.items()) + f", total {sum(loops.values())}"
     )
     print(
-        f"profiles: registered {c['registered']}, confirmed {c['confirmed']}, approved {c['approved']}, "
+        f"profiles: registered {c['registered']} (with a CV {c['registered with a CV']}), confirmed "
+        f"{c['confirmed']}, approved {c['approved']}, rejected {c['rejected']}, "
         f"circulated {c['circulated']} (to {c['profile mails (recipients)']} members), answered "
         f"{c['answered interested'] + c['answered no_fit']} (interested {c['answered interested']}, no fit "
         f"{c['answered no_fit']}; by mail {c['answered by mail']}, in the portal {c['answered in the portal']}), "
-        f"contact released {c['contact released']}, referral moves {c['referral moves']}, hired {c['hired']}"
+        f"contact released {c['contact released']}, CVs downloaded in the portal {c['CV downloads']}, "
+        f"referral moves {c['referral moves']} (by coordinators {c['referral moves by coordinators']}, by members "
+        f"in the portal {c['referral moves in the portal']}), hired {c['hired']}"
     )
     if c["approved, no member to send to"]:
         print(f"approved without a member to send to: {c['approved, no member to send to']}")
@@ -954,8 +1206,7 @@ def report(run: Run, args: argparse.Namespace, counts: tuple[int, int, int], ela
         print(f"  {n:>5} x  {role}: {kind}: {detail}  (first at {first:.0f} s)")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Prepare the database, seed, start sink and app, drive the users, report; 1 when there were errors."""
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="benchmarks.loop", description=__doc__.split("\n")[0])
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=600)
@@ -966,6 +1217,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--mail-timeout", type=float, default=30.0, help="seconds a mail may take (default 30)")
     parser.add_argument("--request-timeout", type=float, default=30.0)
     parser.add_argument("--keep-db", action="store_true", help="leave the PostgreSQL database jfz_loop")
+    parser.add_argument(
+        "--mix",
+        choices=sorted(MIXES),
+        default="default",
+        help="how often the rarer flows happen (rejections, CVs); 'test' makes each one happen in a tiny run",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Prepare the database, seed, start sink and app, drive the users, report; 1 when there were errors."""
+    parser = _parser()
     args = parser.parse_args(argv)
     counts = split_users(args.users, args.coordinators, args.employers)
     folder = Path(tempfile.mkdtemp(prefix="jfz-loop-"))
@@ -992,6 +1255,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             think=(args.think[0], args.think[1]),
             mail_timeout=args.mail_timeout,
             request_timeout=args.request_timeout,
+            mix=MIXES[args.mix],
         )
         elapsed = asyncio.run(drive(run, counts))
         if app.poll() is not None:
