@@ -28,7 +28,7 @@ from jobfuerzwei.profiles import services as profile_services
 from jobfuerzwei.referrals import schemas as referral_schemas
 from jobfuerzwei.referrals import services as referral_services
 from jobfuerzwei.referrals.models import Actor, Referral, ReferralState
-from jobfuerzwei.web.auth import provide_contact
+from jobfuerzwei.web.auth import provide_contact, provide_contact_reading
 from jobfuerzwei.web.labels import choices, label
 from jobfuerzwei.web.pagecache import Content, kept_page
 from jobfuerzwei.web.pages import cv_download, page, redirect
@@ -114,7 +114,7 @@ class PortalController(Controller):
     dependencies = {"contact": Provide(provide_contact)}  # noqa: RUF012  # Litestar's class attribute
     cache_control = CacheControlHeader(no_store=True)  # pages with personal data stay out of shared caches
 
-    @get("/")
+    @get("/", dependencies={"contact": Provide(provide_contact_reading)})
     async def show_inbox(
         self,
         request: Request[Any, Any, Any],

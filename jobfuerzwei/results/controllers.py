@@ -31,7 +31,7 @@ from jobfuerzwei.results import charts, exports, filters, lists, services
 from jobfuerzwei.results.filters import BERLIN, FIRST_YEAR, LAST_YEAR, Filters
 from jobfuerzwei.results.services import Figures
 from jobfuerzwei.staff.models import StaffUser
-from jobfuerzwei.web.auth import OBSERVER_FORBIDDEN, provide_viewer
+from jobfuerzwei.web.auth import OBSERVER_FORBIDDEN, provide_viewer, provide_viewer_reading
 from jobfuerzwei.web.pagecache import Content, kept_page
 from jobfuerzwei.web.pages import page
 
@@ -126,7 +126,7 @@ class ResultsController(Controller):
     path = HOME
     dependencies = {"viewer": Provide(provide_viewer)}  # noqa: RUF012  # Litestar's class attribute
 
-    @get("/")
+    @get("/", dependencies={"viewer": Provide(provide_viewer_reading)})
     async def show_results(
         self,
         request: Request[Any, Any, Any],

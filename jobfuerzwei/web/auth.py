@@ -13,7 +13,7 @@ from urllib.parse import quote, urlsplit
 from litestar import Request
 from litestar.di import NamedDependency
 from litestar.response import Redirect
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from jobfuerzwei.employers.accounts import login_for_session
 from jobfuerzwei.employers.models import MemberContact
@@ -21,6 +21,7 @@ from jobfuerzwei.errors import NotAllowed
 from jobfuerzwei.i18n import N_, gettext
 from jobfuerzwei.staff.models import StaffUser
 from jobfuerzwei.staff.services import user_for_session
+from jobfuerzwei.web.pagecache import hand_on_version
 
 SESSION_COOKIE = "jfz_session"
 PORTAL_COOKIE = "jfz_portal"
@@ -48,6 +49,21 @@ async def provide_viewer(request: Request[Any, Any, Any], db_session: NamedDepen
     return user
 
 
+async def provide_viewer_reading(
+    request: Request[Any, Any, Any], reader: NamedDependency[async_sessionmaker[AsyncSession]]
+) -> StaffUser:
+    """``provide_viewer`` for a kept page (``web.pagecache``) that only reads.
+
+    The login, and with it the data version, is read outside the request's transaction: one statement, no BEGIN
+    and COMMIT around it. When the page is kept, the request's own session then never touches the database. The
+    account is detached: such a page must not change it.
+    """
+    async with reader() as session:
+        user = await provide_viewer(request, session)
+        hand_on_version(request, session)
+    return user
+
+
 async def provide_staff(request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]) -> StaffUser:
     """The logged-in coordinator; an observer gets 403, nobody logged in a redirect to the login page."""
     user = await provide_viewer(request, db_session)
@@ -67,6 +83,16 @@ async def provide_contact(request: Request[Any, Any, Any], db_session: NamedDepe
         raise PortalLoginRequired(request.url.path)
     request.scope.setdefault("state", {})["contact"] = login.contact
     return login.contact
+
+
+async def provide_contact_reading(
+    request: Request[Any, Any, Any], reader: NamedDependency[async_sessionmaker[AsyncSession]]
+) -> MemberContact:
+    """``provide_contact`` for a kept page that only reads (see ``provide_viewer_reading``)."""
+    async with reader() as session:
+        contact = await provide_contact(request, session)
+        hand_on_version(request, session)
+    return contact
 
 
 def safe_next(value: str | None, default: str = "/coordinator") -> str:

@@ -62,6 +62,25 @@ class _Kept:
     status_code: int
 
 
+_VERSION = "jfz_data_version"
+
+
+def hand_on_version(request: Request[Any, Any, Any], session: AsyncSession) -> None:
+    """Keep the version the login read in ``session`` for this request's ``kept_page`` (another session)."""
+    version = noted_version(session)
+    if version is not None:
+        request.scope.setdefault("state", {})[_VERSION] = version
+
+
+def _read_version(request: Request[Any, Any, Any], session: AsyncSession) -> int | None:
+    """The version the login read (``hand_on_version``, or in ``session`` itself); ``None``: read it anew."""
+    handed: int | None = request.scope.get("state", {}).pop(_VERSION, None)
+    noted = noted_version(session)
+    if request.method not in {"GET", "HEAD"}:
+        return None  # something may have been written since
+    return handed if handed is not None else noted
+
+
 _caches: weakref.WeakKeyDictionary[Engine, VersionedCache[_Kept]] = weakref.WeakKeyDictionary()
 
 
@@ -103,13 +122,13 @@ async def kept_page(
         return _Kept(engine.engine.get_template(template).render(**context), content.until, content.status_code)
 
     full_key = (template, key, current_language(), request.url.path, request.url.query)
-    noted = noted_version(session)
+    version = _read_version(request, session)
     kept = await kept_pages(session).get(
         session,
         full_key,
         render,
         fresh=lambda k: k.until is None or k.until > utcnow(),
-        version=noted if request.method in {"GET", "HEAD"} else None,  # read with the login: nothing written since
+        version=version,
     )
     token = ScopeState.from_scope(request.scope).csrf_token
     body = kept.html.replace(_MARK, html.escape(token if isinstance(token, str) else ""))
