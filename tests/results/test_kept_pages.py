@@ -11,6 +11,8 @@ import httpx
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from sqlalchemy import event
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from jobfuerzwei.app import create_app
@@ -132,3 +134,27 @@ async def test_a_bad_filter_keeps_its_400_and_the_typed_value(
         response = await logged_in_client.get(f"{DASHBOARD}?from=31.02.2025")
         assert response.status_code == 400
         assert 'value="31.02.2025"' in response.text
+
+
+@pytest.mark.usefixtures("network")
+async def test_a_kept_dashboard_costs_one_statement_outside_a_transaction(
+    logged_in_client: AsyncTestClient[Litestar], engine: AsyncEngine
+) -> None:
+    await logged_in_client.get(DASHBOARD)  # the login's message
+    await logged_in_client.get(DASHBOARD)  # kept
+    statements: list[tuple[str, object]] = []
+
+    def seen(conn: Connection, cursor: object, statement: str, *args: object) -> None:
+        statements.append((statement, conn.get_execution_options().get("isolation_level")))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        page = await logged_in_client.get(DASHBOARD)
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", seen)
+    assert page.status_code == 200
+    assert len(statements) == 1  # the login, with the data version in the same statement
+    statement, isolation = statements[0]
+    assert "staff_sessions" in statement
+    assert "change_counters" in statement
+    assert isolation == "AUTOCOMMIT"  # no BEGIN and COMMIT around it
