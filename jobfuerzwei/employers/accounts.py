@@ -12,7 +12,7 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobfuerzwei.config import Settings
@@ -79,18 +79,19 @@ async def start_session(session: AsyncSession, contact: MemberContact, *, is_ver
     return token
 
 
+_LOGIN = (
+    select(EmployerSession, MemberContact, version_column())
+    .join(MemberContact, MemberContact.id == EmployerSession.contact_id)
+    .where(EmployerSession.token_hash == bindparam("token_hash"))
+)
+"""Every portal page asks this first: one round trip, with the data version; built once (see the staff login)."""
+
+
 async def login_for_session(session: AsyncSession, token: str | None) -> PortalLogin | None:
     """The portal login behind a cookie value, if the session is live and the contact still has an account."""
     if not token or len(token) > 100:
         return None
-    # one round trip, with the data version: every portal page asks this first
-    found = (
-        await session.execute(
-            select(EmployerSession, MemberContact, version_column())
-            .join(MemberContact, MemberContact.id == EmployerSession.contact_id)
-            .where(EmployerSession.token_hash == hash_token(token))
-        )
-    ).first()
+    found = (await session.execute(_LOGIN, {"token_hash": hash_token(token)})).first()
     if found is None:
         return None
     row, contact, version = found._tuple()

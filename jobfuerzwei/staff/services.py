@@ -21,7 +21,7 @@ from uuid import UUID
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobfuerzwei.db.base import utcnow
@@ -141,18 +141,20 @@ async def start_session(session: AsyncSession, user: StaffUser, hours: int, *, v
     return token
 
 
+_LOGIN = (
+    select(StaffSession, StaffUser, version_column())
+    .join(StaffUser, StaffUser.id == StaffSession.staff_id)
+    .where(StaffSession.token_hash == bindparam("token_hash"))
+)
+"""Every staff page asks this first: one round trip, with the data version. Built once, so SQLAlchemy finds its
+compiled form without building the statement and its cache key again."""
+
+
 async def login_for_session(session: AsyncSession, token: str | None) -> tuple[StaffSession, StaffUser] | None:
     """The live session row and its active account for a cookie value, verified or not."""
     if not token or len(token) > 100:
         return None
-    # one round trip, with the data version: every staff page asks this first
-    found = (
-        await session.execute(
-            select(StaffSession, StaffUser, version_column())
-            .join(StaffUser, StaffUser.id == StaffSession.staff_id)
-            .where(StaffSession.token_hash == hash_token(token))
-        )
-    ).first()
+    found = (await session.execute(_LOGIN, {"token_hash": hash_token(token)})).first()
     if found is None:
         return None
     row, user, version = found._tuple()
