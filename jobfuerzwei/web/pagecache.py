@@ -3,8 +3,8 @@
 A page whose content follows only from the tracked tables (``db.changes``), its path and query, the language and the
 ``key`` the caller gives (who is looking, as far as the page shows it) is rendered once per data version and served
 again until a write to a tracked table moves the version on, or until the page's own ``until`` passes (an answer
-window closes). A request that finds its page kept reads the data version and nothing else: no figures, no inbox
-queries, no template rendering.
+window closes). A request that finds its page kept reads nothing but the data version, which comes with the login
+in the same statement (``web.auth.provide_viewer_reading``): no figures, no inbox queries, no template rendering.
 
 What differs per browser stays out of the kept copy:
 

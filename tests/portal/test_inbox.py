@@ -224,9 +224,10 @@ async def test_the_inbox_page_is_kept_until_the_data_changes_or_an_answer_window
     contact = member.contacts[0]
     await portal_login(client, db_session, contact)
     for _ in range(2):  # rendered, then kept
-        page = (await client.get("/portal")).text
-        assert "Neu (2)" in page
-        assert "angemeldet als" in page
+        response = await client.get("/portal")
+        assert response.headers["cache-control"] == "no-store"  # personal data: never in a shared cache
+        assert "Neu (2)" in response.text
+        assert "angemeldet als" in response.text
     await answer(db_session, settings, await recipient_of(session_maker, first, member), member, Answer.INTERESTED)
     assert "Beantwortet (1)" in (await client.get("/portal")).text  # a write: rendered anew
 
