@@ -124,7 +124,7 @@ class VersionedCache(Generic[T]):
         """The value for ``key`` at the current data version, computed with ``session`` when there is none.
 
         ``fresh`` says whether a kept value still holds apart from the data (e.g. until a deadline passes).
-        ``version``: read already in this transaction, before anything it guards (``noted_version``).
+        ``version``: read already for this request, before anything it guards (``web.pagecache``).
         """
         if version is None:
             version = await data_version(session)

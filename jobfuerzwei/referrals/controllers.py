@@ -61,13 +61,12 @@ class ReferralController(Controller):
         """Referrals, filtered by state and profile type, with the counts per state, 50 per page."""
         chosen = schemas.parse_state(state_filter)
         kind = schemas.parse_kind(kind_filter)
+        listing = await services.referral_page(db_session, state=chosen, kind=kind, page=page_number, per_page=PER_PAGE)
         return page(
             request,
             "coordinator/referrals.html",
-            referrals=await services.referral_page(
-                db_session, state=chosen, kind=kind, page=page_number, per_page=PER_PAGE
-            ),
-            counts=await services.counts_by_state(db_session, kind),
+            referrals=listing,
+            counts=listing.counts,
             state=chosen,
             kind=kind,
             states=list(ReferralState),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from uuid import UUID
 
 from sqlalchemy import func, select, update
@@ -237,6 +238,13 @@ async def list_referrals(
     return list(await session.scalars(stmt))
 
 
+@dataclass(frozen=True)
+class ReferralPage(ListPage[Referral]):
+    """One page of the coordinators' referral list, with the counts per state of the profile type."""
+
+    counts: dict[ReferralState, int]
+
+
 async def referral_page(
     session: AsyncSession,
     *,
@@ -244,10 +252,11 @@ async def referral_page(
     kind: ProfileKind | None = None,
     page: int = 1,
     per_page: int = 50,
-) -> ListPage[Referral]:
+) -> ReferralPage:
     """The coordinators' list: one page of referrals, most recently changed first.
 
-    Member and profile are loaded, the history is not; the total comes from ``counts_by_state``.
+    Member and profile are loaded, the history is not; the total comes from the counts (``counts_by_state``),
+    which the page shows too.
     """
     stmt = (
         select(Referral)
@@ -262,7 +271,9 @@ async def referral_page(
         stmt = stmt.join(Profile, Profile.id == Referral.profile_id).where(Profile.kind == kind)
     counts = await counts_by_state(session, kind)
     total = counts[state] if state is not None else sum(counts.values())
-    return ListPage(items=list(await session.scalars(stmt)), total=total, page=page, per_page=per_page)
+    return ReferralPage(
+        items=list(await session.scalars(stmt)), total=total, page=page, per_page=per_page, counts=counts
+    )
 
 
 async def counts_by_state(session: AsyncSession, kind: ProfileKind | None = None) -> dict[ReferralState, int]:

@@ -72,13 +72,12 @@ def hand_on_version(request: Request[Any, Any, Any], session: AsyncSession) -> N
         request.scope.setdefault("state", {})[_VERSION] = version
 
 
-def _read_version(request: Request[Any, Any, Any], session: AsyncSession) -> int | None:
-    """The version the login read (``hand_on_version``, or in ``session`` itself); ``None``: read it anew."""
+def _read_version(request: Request[Any, Any, Any]) -> int | None:
+    """The version the login read (``hand_on_version``); ``None``: read it anew."""
     handed: int | None = request.scope.get("state", {}).pop(_VERSION, None)
-    noted = noted_version(session)
     if request.method not in {"GET", "HEAD"}:
         return None  # something may have been written since
-    return handed if handed is not None else noted
+    return handed
 
 
 _caches: weakref.WeakKeyDictionary[Engine, VersionedCache[_Kept]] = weakref.WeakKeyDictionary()
@@ -122,7 +121,7 @@ async def kept_page(
         return _Kept(engine.engine.get_template(template).render(**context), content.until, content.status_code)
 
     full_key = (template, key, current_language(), request.url.path, request.url.query)
-    version = _read_version(request, session)
+    version = _read_version(request)
     kept = await kept_pages(session).get(
         session,
         full_key,
