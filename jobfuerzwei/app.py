@@ -79,7 +79,7 @@ async def healthz(db_session: NamedDependency[AsyncSession]) -> dict[str, str]:
 def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> Litestar:
     """Build the Litestar app; ``engine`` lets tests share one engine across apps."""
     settings = settings or load_settings()
-    engine = engine or create_engine(settings.db.url, echo=settings.db.echo)
+    engine = engine or create_engine(settings.db.url, echo=settings.db.echo, pool_size=settings.db.pool_size)
     session_maker = async_sessionmaker(engine, expire_on_commit=False)
     # reads outside a transaction: the login lookup of kept pages (web.auth.provide_viewer_reading), one round trip
     reader = async_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False)

@@ -24,6 +24,11 @@ class DatabaseSettings:
     """SQLAlchemy async URL. Default: SQLite file ``<data_dir>/jobfuerzwei.sqlite3``."""
     echo: bool = False
     """Log SQL statements (never enable in production: statements carry personal data as parameters)."""
+    pool_size: int = 30
+    """PostgreSQL connections an app process keeps open (and up to ``POOL_OVERFLOW`` more for a while).
+
+    An async process needs one per request that waits for the database at the same moment, which under load is
+    about every request in flight: a smaller pool closes and reopens connections all the time."""
 
 
 @dataclass(frozen=True)
@@ -253,7 +258,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if unconfirmed_days < 1:
         raise ConfigError("JFZ_RETENTION_UNCONFIRMED_DAYS must be at least 1")
     return Settings(
-        db=DatabaseSettings(url=db_url, echo=_bool(env.get("JFZ_DATABASE_ECHO"), False)),
+        db=DatabaseSettings(
+            url=db_url,
+            echo=_bool(env.get("JFZ_DATABASE_ECHO"), False),
+            pool_size=_positive(env, "JFZ_DATABASE_POOL_SIZE", DatabaseSettings.pool_size),
+        ),
         mail=mail,
         matching=matching,
         retention=_retention(env),
@@ -280,6 +289,13 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(value)
     except ValueError as exc:
         raise ConfigError(f"{name} must be a whole number") from exc
+
+
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if value < 1:
+        raise ConfigError(f"{name} must be at least 1")
+    return value
 
 
 def _retention(env: Mapping[str, str]) -> RetentionSettings:

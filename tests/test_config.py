@@ -97,6 +97,14 @@ def test_production_reads_smtp_worker_and_proxy_settings(tmp_path: Path) -> None
     assert settings.security.allowed_hosts == ("jobfuerzwei.example.org",)
 
 
+def test_the_database_pool_size_is_read_and_must_be_positive(tmp_path: Path) -> None:
+    assert load_settings(_production(tmp_path)).db.pool_size == 30
+    assert load_settings(_production(tmp_path, JFZ_DATABASE_POOL_SIZE="64")).db.pool_size == 64
+    for wrong in ("0", "-3", "many"):
+        with pytest.raises(ConfigError, match="JFZ_DATABASE_POOL_SIZE"):
+            load_settings(_production(tmp_path, JFZ_DATABASE_POOL_SIZE=wrong))
+
+
 def test_dev_defaults_use_sqlite_in_the_data_dir_and_the_local_mail_sink(tmp_path: Path) -> None:
     settings = load_settings({"JFZ_DATA_DIR": str(tmp_path)})
 

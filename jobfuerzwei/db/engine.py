@@ -20,14 +20,24 @@ from sqlalchemy.pool import ConnectionPoolEntry, NullPool
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
+POOL_OVERFLOW = 10
+"""Connections opened beyond the pool when it is exhausted, closed again when given back to a full pool."""
+
+
 def create_engine(
-    url: str, *, echo: bool = False, null_pool: bool = False, idle_ping_seconds: float | None = None
+    url: str,
+    *,
+    echo: bool = False,
+    null_pool: bool = False,
+    idle_ping_seconds: float | None = None,
+    pool_size: int = 10,
 ) -> AsyncEngine:
     """Create the async engine; SQLite gets WAL, a busy timeout and enforced foreign keys.
 
     ``null_pool`` opens a connection per session: for engines used from more than one event loop (tests).
     Statement parameters are hidden from error messages and logs: they carry personal data. PostgreSQL connections
-    idle for longer than ``idle_ping_seconds`` (default ``IDLE_PING_SECONDS``) are pinged before use.
+    idle for longer than ``idle_ping_seconds`` (default ``IDLE_PING_SECONDS``) are pinged before use. The app
+    keeps ``pool_size`` of them (``JFZ_DATABASE_POOL_SIZE``); commands and the mail worker need few.
     """
     pool: dict[str, Any] = {"poolclass": NullPool} if null_pool else {}
     if url.startswith("sqlite"):
@@ -35,7 +45,7 @@ def create_engine(
         event.listen(engine.sync_engine, "connect", sqlite_pragmas(busy_timeout_ms=30_000))
         return engine
     if not null_pool:
-        pool = {"pool_size": 10, "max_overflow": 10}
+        pool = {"pool_size": pool_size, "max_overflow": POOL_OVERFLOW}
     # the connect timeout keeps a request from hanging for asyncpg's default minute when the server does not answer
     # at all (it gets a 503 instead, see web/errors.py)
     engine = create_async_engine(url, echo=echo, hide_parameters=True, connect_args={"timeout": 10}, **pool)

@@ -71,3 +71,24 @@ async def test_a_connection_closed_while_in_use_fails_once_and_the_pool_recovers
         assert not fresh & set(pids)
     finally:
         await engine.dispose()
+
+
+async def test_the_pool_keeps_as_many_connections_as_requests_wait_at_once(database_url: str) -> None:
+    """``pool_size`` connections stay open between bursts (no reconnect); the overflow beyond it is closed."""
+    engine = create_engine(database_url, pool_size=4)
+
+    async def burst(n: int) -> set[int]:
+        conns = [await engine.connect() for _ in range(n)]
+        try:
+            return {int(await c.scalar(text("SELECT pg_backend_pid()"))) for c in conns}
+        finally:
+            for c in conns:
+                await c.close()
+
+    try:
+        first = await burst(4)
+        assert await burst(4) == first  # the same four server processes: nothing reopened
+        assert len(await burst(6)) == 6  # two beyond the pool, from the overflow ...
+        assert engine.sync_engine.pool.checkedin() == 4  # ... closed again when given back
+    finally:
+        await engine.dispose()
