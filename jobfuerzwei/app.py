@@ -82,7 +82,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
     engine = engine or create_engine(settings.db.url, echo=settings.db.echo, pool_size=settings.db.pool_size)
     session_maker = async_sessionmaker(engine, expire_on_commit=False)
     # reads outside a transaction: the login lookup of kept pages (web.auth.provide_viewer_reading), one round trip
-    reader = async_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False)
+    read_engine = engine.execution_options(isolation_level="AUTOCOMMIT")
     db_config = SQLAlchemyAsyncConfig(
         engine_instance=engine,
         session_config=AsyncSessionConfig(expire_on_commit=False),
@@ -155,7 +155,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         dependencies={
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
             "session_maker": Provide(lambda: session_maker, use_cache=True, sync_to_thread=False),
-            "reader": Provide(lambda: reader, use_cache=True, sync_to_thread=False),
+            "read_engine": Provide(lambda: read_engine, use_cache=True, sync_to_thread=False),
         },
         plugins=[SQLAlchemyPlugin(config=db_config)],
         template_config=TemplateConfig(directory=TEMPLATES_DIR, engine=template_engine(auto_reload=settings.dev_mode)),

@@ -7,15 +7,15 @@ import os
 from dataclasses import dataclass, field
 
 import pytest
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, inspect, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from jobfuerzwei.audit.models import AuditEntry
 from jobfuerzwei.db.base import utcnow
-from jobfuerzwei.db.changes import TRACKED, VersionedCache, compact, data_version, noted_version
+from jobfuerzwei.db.changes import TRACKED, VersionedCache, compact, data_version
 from jobfuerzwei.employers.models import Member
-from jobfuerzwei.staff.services import create_staff, start_session, user_for_session
+from jobfuerzwei.staff.services import create_staff, read_user, start_session, user_for_session
 from tests.test_migrations import _inspect
 
 
@@ -197,15 +197,27 @@ async def test_the_cache_keeps_the_most_recently_used_keys(engine: AsyncEngine) 
         assert cache.computed == computed + 1
 
 
-async def test_the_login_reads_the_version_in_the_same_round_trip(engine: AsyncEngine) -> None:
+async def test_the_reading_login_brings_the_version_and_the_account_as_loaded(engine: AsyncEngine) -> None:
+    """``read_user`` (kept pages, on the driver for PostgreSQL) gives what the ORM login gives, and the version."""
     maker = async_sessionmaker(engine, expire_on_commit=False)
     async with maker() as session:
         user = await create_staff(session, "zaehler@ihk.example", "ein langes Passwort 123", name="Zähler")
         token = await start_session(session, user, 1, verified=True)
+        half_open = await start_session(session, user, 1)
         session.add(_member())  # a tracked write
         await session.commit()
+    read, version = await read_user(engine, token)
     async with maker() as session:
-        assert noted_version(session) is None  # nothing read yet: the cache asks the database itself
-        assert await user_for_session(session, token) is not None
-        assert noted_version(session) == await data_version(session)
-        assert noted_version(session) is None  # used once
+        assert version == await data_version(session)
+        loaded = await user_for_session(session, token)
+    assert loaded is not None
+    assert read is not None
+    for attribute in ("id", "email", "name", "role", "is_active", "language", "created_at", "last_login_at"):
+        assert getattr(read, attribute) == getattr(loaded, attribute), attribute
+    assert read.created_at.tzinfo is not None  # SQLAlchemy's conversions applied on the driver path too
+    assert inspect(read).detached
+    assert read.is_coordinator
+
+    assert await read_user(engine, half_open) == (None, version)  # second factor not done: no user
+    assert await read_user(engine, "unknown-token") == (None, None)
+    assert await read_user(engine, None) == (None, None)

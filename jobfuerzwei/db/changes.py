@@ -66,23 +66,6 @@ async def data_version(session: AsyncSession) -> int:
     return int(await session.scalar(select(version_column())) or 0)
 
 
-_NOTED = "jfz_data_version"
-
-
-def note_version(session: AsyncSession, version: int) -> None:
-    """Keep a version read with ``version_column`` for ``noted_version`` (the login does, see ``web.auth``)."""
-    session.info[_NOTED] = int(version)
-
-
-def noted_version(session: AsyncSession) -> int | None:
-    """The version ``note_version`` kept in this session, once (``None``: read it with ``data_version``).
-
-    Only for a request that has written nothing since the login read it: a page that is only read (GET).
-    """
-    noted: int | None = session.info.pop(_NOTED, None)
-    return noted
-
-
 async def compact(session: AsyncSession) -> None:
     """Fold the counters of ended connections into slot 0 (PostgreSQL; on SQLite there is only slot 0)."""
     if session.get_bind().dialect.name != "postgresql":
@@ -128,10 +111,9 @@ class VersionedCache(Generic[T]):
         """
         if version is None:
             version = await data_version(session)
-        hit = self._entries.get(key)
-        if hit is not None and hit[0] == version and (fresh is None or fresh(hit[1])):
-            self._entries.move_to_end(key)
-            return hit[1]
+        kept = self.peek(key, version, fresh)
+        if kept is not None:
+            return kept
         pending = self._pending.get((key, version))
         if pending is not None:
             try:
@@ -143,6 +125,14 @@ class VersionedCache(Generic[T]):
             except Exception:  # noqa: S110  # the computing request failed: this one tries on its own
                 pass
         return await self._compute(session, key, version, compute)
+
+    def peek(self, key: Hashable, version: int | None, fresh: Callable[[T], bool] | None = None) -> T | None:
+        """The value kept for ``key`` at ``version`` (and still ``fresh``), or ``None``; no database needed."""
+        hit = self._entries.get(key)
+        if version is None or hit is None or hit[0] != version or (fresh is not None and not fresh(hit[1])):
+            return None
+        self._entries.move_to_end(key)
+        return hit[1]
 
     async def _compute(
         self, session: AsyncSession, key: Hashable, version: int, compute: Callable[[AsyncSession], Awaitable[T]]

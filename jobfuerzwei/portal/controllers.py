@@ -14,7 +14,7 @@ from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, QueryParameter
 from litestar.response import File, Redirect, Template
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from jobfuerzwei.circulation import answers as circulation_answers
 from jobfuerzwei.circulation import schemas as circulation_schemas
@@ -118,11 +118,11 @@ class PortalController(Controller):
     async def show_inbox(
         self,
         request: Request[Any, Any, Any],
-        db_session: NamedDependency[AsyncSession],
+        session_maker: NamedDependency[async_sessionmaker[AsyncSession]],
         contact: NamedDependency[MemberContact],
         state_filter: Annotated[str | None, QueryParameter(name="state")] = None,
         page_number: Annotated[int, QueryParameter(name="page", ge=1, le=100_000)] = 1,
-    ) -> Response[str] | Template:
+    ) -> Response[bytes] | Template:
         """Profiles circulated to the member, newest first, with counts and a filter per state, 50 per page.
 
         The page is kept until the data changes or the first answer window closes (``web.pagecache``).
@@ -138,7 +138,7 @@ class PortalController(Controller):
 
         # the header names the member (a tracked table) and the contact (not tracked: part of the key)
         key = (contact.member_id, contact.id, contact.name, contact.email)
-        return await kept_page(request, db_session, "portal/inbox.html", key=key, build=build)
+        return await kept_page(request, session_maker, "portal/inbox.html", key=key, build=build)
 
     @get("/profiles/{recipient_id:uuid}")
     async def show_profile(

@@ -17,7 +17,7 @@ from litestar.params import FromPath, QueryParameter
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from markupsafe import Markup
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from jobfuerzwei.audit.models import AuditAction
 from jobfuerzwei.audit.services import Actor, record, record_many
@@ -130,9 +130,9 @@ class ResultsController(Controller):
     async def show_results(
         self,
         request: Request[Any, Any, Any],
-        db_session: NamedDependency[AsyncSession],
+        session_maker: NamedDependency[async_sessionmaker[AsyncSession]],
         viewer: NamedDependency[StaffUser],
-    ) -> Response[str] | Template:
+    ) -> Response[bytes] | Template:
         """The dashboard; a bad filter comes back with the typed values and a message (400).
 
         The whole page is kept until the data changes (``web.pagecache``): at national size it is the network's
@@ -151,7 +151,7 @@ class ResultsController(Controller):
             )
 
         return await kept_page(
-            request, db_session, "results/dashboard.html", key=(viewer.is_coordinator, years[0]), build=build
+            request, session_maker, "results/dashboard.html", key=(viewer.is_coordinator, years[0]), build=build
         )
 
     @get("/chart/{name:str}")

@@ -13,14 +13,14 @@ from urllib.parse import quote, urlsplit
 from litestar import Request
 from litestar.di import NamedDependency
 from litestar.response import Redirect
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from jobfuerzwei.employers.accounts import login_for_session
+from jobfuerzwei.employers.accounts import login_for_session, read_login
 from jobfuerzwei.employers.models import MemberContact
 from jobfuerzwei.errors import NotAllowed
 from jobfuerzwei.i18n import N_, gettext
 from jobfuerzwei.staff.models import StaffUser
-from jobfuerzwei.staff.services import user_for_session
+from jobfuerzwei.staff.services import read_user, user_for_session
 from jobfuerzwei.web.pagecache import hand_on_version
 
 SESSION_COOKIE = "jfz_session"
@@ -50,17 +50,19 @@ async def provide_viewer(request: Request[Any, Any, Any], db_session: NamedDepen
 
 
 async def provide_viewer_reading(
-    request: Request[Any, Any, Any], reader: NamedDependency[async_sessionmaker[AsyncSession]]
+    request: Request[Any, Any, Any], read_engine: NamedDependency[AsyncEngine]
 ) -> StaffUser:
     """``provide_viewer`` for a kept page (``web.pagecache``) that only reads.
 
-    The login, and with it the data version, is read outside the request's transaction: one statement, no BEGIN
-    and COMMIT around it. When the page is kept, the request's own session then never touches the database. The
-    account is detached: such a page must not change it.
+    The login, and with it the data version, is read outside a transaction in one statement, on the driver
+    (``db.quickread``): when the page is kept, that is all the request asks the database. The account is
+    detached: such a page must not change it.
     """
-    async with reader() as session:
-        user = await provide_viewer(request, session)
-        hand_on_version(request, session)
+    user, version = await read_user(read_engine, request.cookies.get(SESSION_COOKIE))
+    hand_on_version(request, version)
+    if user is None:
+        raise LoginRequired(request.url.path)
+    request.scope.setdefault("state", {})["staff"] = user
     return user
 
 
@@ -86,13 +88,15 @@ async def provide_contact(request: Request[Any, Any, Any], db_session: NamedDepe
 
 
 async def provide_contact_reading(
-    request: Request[Any, Any, Any], reader: NamedDependency[async_sessionmaker[AsyncSession]]
+    request: Request[Any, Any, Any], read_engine: NamedDependency[AsyncEngine]
 ) -> MemberContact:
     """``provide_contact`` for a kept page that only reads (see ``provide_viewer_reading``)."""
-    async with reader() as session:
-        contact = await provide_contact(request, session)
-        hand_on_version(request, session)
-    return contact
+    login, version = await read_login(read_engine, request.cookies.get(PORTAL_COOKIE))
+    hand_on_version(request, version)
+    if login is None or not login.is_verified:
+        raise PortalLoginRequired(request.url.path)
+    request.scope.setdefault("state", {})["contact"] = login.contact
+    return login.contact
 
 
 def safe_next(value: str | None, default: str = "/coordinator") -> str:

@@ -21,6 +21,10 @@ async def test_requests_fail_fast_with_503_while_the_database_refuses_connection
     async with AsyncTestClient(app=app, base_url=BASE_URL) as client:
         health = await client.get("/healthz")
         page = await client.get("/angebote")
+        client.cookies.update({"jfz_session": "a-login", "jfz_portal": "a-login"})
+        kept = [await client.get(path) for path in ("/coordinator/results", "/portal")]  # login on the driver
+    assert [k.status_code for k in kept] == [503, 503]
+    assert all("Die Datenbank ist gerade nicht erreichbar" in k.text for k in kept)
     assert health.status_code == 503
     assert health.json() == {"status_code": 503, "detail": health.json()["detail"]}
     assert health.headers["retry-after"] == "30"

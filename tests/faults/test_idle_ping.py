@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from jobfuerzwei.db.engine import create_engine, is_database_unavailable
+from jobfuerzwei.staff.services import read_user
 
 pytestmark = pytest.mark.skipif(
     os.environ.get("JFZ_TEST_DB", "sqlite") != "postgres", reason="pooled server connections: JFZ_TEST_DB=postgres"
@@ -90,5 +91,19 @@ async def test_the_pool_keeps_as_many_connections_as_requests_wait_at_once(datab
         assert await burst(4) == first  # the same four server processes: nothing reopened
         assert len(await burst(6)) == 6  # two beyond the pool, from the overflow ...
         assert engine.sync_engine.pool.checkedin() == 4  # ... closed again when given back
+    finally:
+        await engine.dispose()
+
+
+async def test_the_reading_login_on_a_closed_connection_fails_like_any_statement(database_url: str) -> None:
+    """``db.quickread`` runs past SQLAlchemy on asyncpg; a lost connection still ends as SQLAlchemy's error."""
+    engine = create_engine(database_url, idle_ping_seconds=60)
+    try:
+        await _terminate(database_url, await _pid(engine))
+        with pytest.raises(DBAPIError) as failed:
+            await read_user(engine, "ein-unbekanntes-token")  # the driver fails, SQLAlchemy judges it ...
+        assert failed.value.connection_invalidated
+        assert is_database_unavailable(failed.value)  # ... as "database unavailable": the 503 page
+        assert await read_user(engine, "ein-unbekanntes-token") == (None, None)  # and the pool recovers
     finally:
         await engine.dispose()
