@@ -90,11 +90,15 @@ def record_many(
     return len(rows)
 
 
-async def entries_for_profile(session: AsyncSession, profile_id: UUID) -> Sequence[AuditEntry]:
-    """A profile's entries, newest first."""
-    rows = await session.scalars(
-        select(AuditEntry).where(AuditEntry.profile_id == profile_id).order_by(AuditEntry.created_at.desc())
-    )
+async def entries_for_profile(
+    session: AsyncSession, profile_id: UUID, limit: int | None = None
+) -> Sequence[AuditEntry]:
+    """A profile's entries, newest first; the newest ``limit`` of them (an index on profile and time serves both).
+
+    Each coordinator's look at a profile adds one, so a profile in use for a while has hundreds.
+    """
+    stmt = select(AuditEntry).where(AuditEntry.profile_id == profile_id).order_by(AuditEntry.created_at.desc())
+    rows = await session.scalars(stmt if limit is None else stmt.limit(limit))
     return rows.all()
 
 

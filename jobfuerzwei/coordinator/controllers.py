@@ -81,7 +81,7 @@ async def _profile_context(session: AsyncSession, settings: Settings, profile: P
     )
     context: dict[str, Any] = {
         "profile": profile,
-        "audit_entries": (await entries_for_profile(session, profile.id))[:AUDIT_ON_PAGE],
+        "audit_entries": await entries_for_profile(session, profile.id, AUDIT_ON_PAGE),
         "duplicates": duplicates.get(profile.id, []),
         "member_names": names,
         "has_cv": profile_services.cv_path(settings, profile) is not None,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from rapidfuzz import fuzz, utils
+from rapidfuzz import fuzz, process, utils
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
@@ -132,16 +132,28 @@ def find_duplicates(
 
 
 async def duplicate_candidates(session: AsyncSession, targets: Sequence[DuplicateKey]) -> list[DuplicateKey]:
-    """The reviewable profiles (confirmed or later, not merged) sharing an email, phone or residence with a target.
+    """The reviewable profiles (confirmed or later, not merged) that may be the same person as a target.
 
-    They are found through the indexed keys ``Profile`` keeps (``profiles.matchkeys``), so a page reads a few rows,
-    not the whole network's profiles.
+    That is: sharing an email or phone with it, or its residence and a near-identical name. They are found through
+    the indexed keys ``Profile`` keeps (``profiles.matchkeys``), so a page reads a few rows, not the whole
+    network's profiles. A big town's residence alone brings hundreds of profiles (about 300 per town at national
+    size): of those only number and name are read and compared by name, one call per target; only the
+    near-identical ones are read whole, with those sharing an email or phone.
     """
     emails = sorted({t.email for t in targets if t.email})
     phones = sorted({t.phone for t in targets if t.phone})
     places = sorted({t.residence for t in targets if t.residence})
     if not (emails or phones or places):
         return []
+    reviewable = Profile.status.not_in([ProfileStatus.UNCONFIRMED, ProfileStatus.MERGED])
+    alike: list[int] = []
+    if places:
+        in_place = await session.execute(
+            select(Profile.number, Profile.partner_name, Profile.place_key).where(
+                reviewable, Profile.place_key.in_(places)
+            )
+        )
+        alike = _alike_in_place(in_place.tuples().all(), targets)
     rows = await session.execute(
         select(
             Profile.id,
@@ -152,11 +164,11 @@ async def duplicate_candidates(session: AsyncSession, targets: Sequence[Duplicat
             Profile.phone_key,
             Profile.place_key,
         ).where(
-            Profile.status.not_in([ProfileStatus.UNCONFIRMED, ProfileStatus.MERGED]),
-            or_(Profile.email_key.in_(emails), Profile.phone_key.in_(phones), Profile.place_key.in_(places)),
+            reviewable,
+            or_(Profile.email_key.in_(emails), Profile.phone_key.in_(phones), Profile.number.in_(alike)),
         )
     )
-    return [  # the keys as stored (a big town's residence alone brings hundreds of rows: nothing to normalise again)
+    return [  # the keys as stored: nothing to normalise again
         DuplicateKey(
             id=row.id,
             number=row.number,
@@ -168,6 +180,32 @@ async def duplicate_candidates(session: AsyncSession, targets: Sequence[Duplicat
         )
         for row in rows
     ]
+
+
+def _alike_in_place(rows: Sequence[tuple[int, str, str]], targets: Sequence[DuplicateKey]) -> list[int]:
+    """The numbers of the ``(number, name, residence)`` rows named near-identically to a target of that residence.
+
+    Judged as ``duplicate_reasons`` does; rapidfuzz compares a target with all names of its place in one call.
+    """
+    by_place: dict[str, tuple[list[int], list[str]]] = {}
+    for number, name, place in rows:
+        numbers, names = by_place.setdefault(place, ([], []))
+        numbers.append(number)
+        names.append(name)
+    found: set[int] = set()
+    for target in targets:
+        numbers, names = by_place.get(target.residence, ([], []))
+        if target.residence and names:
+            matches = process.extract(
+                target.name,
+                names,
+                scorer=fuzz.token_sort_ratio,
+                processor=utils.default_process,
+                score_cutoff=NAME_SIMILARITY,
+                limit=None,
+            )
+            found.update(numbers[index] for _name, _score, index in matches)
+    return sorted(found)
 
 
 async def duplicates_for(session: AsyncSession, profiles: Sequence[Profile]) -> dict[UUID, list[DuplicateHit]]:

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from jobfuerzwei.audit.controllers import parse_reference
 from jobfuerzwei.audit.models import AuditEntry
 from jobfuerzwei.config import Settings
+from jobfuerzwei.coordinator.controllers import AUDIT_ON_PAGE
 from jobfuerzwei.profiles.models import ProfileStatus
 from tests.circulation.helpers import (
     STAFF_EMAIL,
@@ -64,6 +65,20 @@ async def test_coordinator_views_changes_and_circulation_are_logged_with_who_and
     page = await coordinator.get(f"/coordinator/profiles/{profile.id}")
     assert "Protokoll der Zugriffe" in page.text
     assert page.text.index("Versendet") < page.text.index("Lebenslauf heruntergeladen")
+
+
+async def test_the_profile_page_shows_the_newest_entries_and_links_to_all(
+    coordinator: Client, db_session: AsyncSession
+) -> None:
+    profile = await make_profile(db_session, status=ProfileStatus.APPROVED)
+    for _ in range(AUDIT_ON_PAGE + 4):  # each look adds an entry
+        assert (await coordinator.get(f"/coordinator/profiles/{profile.id}")).status_code == 200
+    page = await coordinator.get(f"/coordinator/profiles/{profile.id}")
+    table = page.text[page.text.index('aria-labelledby="audit-heading"') :]
+    table = table[: table.index("</table>")]
+    assert table.count("<tr>") == 1 + AUDIT_ON_PAGE  # the header and the newest 20 of 25
+    assert f"/coordinator/audit?profile={profile.number}" in page.text  # all of them on the audit page
+    assert len(await _entries(db_session)) == AUDIT_ON_PAGE + 5
 
 
 async def test_approve_and_correct_are_logged_as_changes(coordinator: Client, db_session: AsyncSession) -> None:

@@ -4,11 +4,14 @@ import os
 import uuid
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from jobfuerzwei.config import Settings
 from jobfuerzwei.coordinator.review import (
     DuplicateKey,
+    _alike_in_place,
     find_duplicates,
     normalize_email,
     normalize_phone,
@@ -78,6 +81,36 @@ def test_find_duplicates_flags_pairs(a: tuple[str, ...], b: tuple[str, ...], rea
 def test_find_duplicates_leaves_different_people_alone(a: tuple[str, ...], b: tuple[str, ...]) -> None:
     first, second = _key(1, *a), _key(2, *b)
     assert find_duplicates([first, second], [first, second]) == {}
+
+
+_NAMES = ("Jürgen Maier", "Maier, Jürgen", "Jürgen Meier", "Julia Mahler", "Anna Alt", "Alt Anna", "Berta Bunt", "")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from(_NAMES),
+            st.sampled_from(("", "a@x.de", "b@x.de")),
+            st.sampled_from(("", "0171 1234567", "0171 7654321")),
+            st.sampled_from(("", "Aalen", "Ulm")),
+        ),
+        max_size=30,
+    ),
+    targets=st.lists(st.integers(min_value=0, max_value=29), min_size=1, max_size=4),
+)
+def test_of_a_place_only_the_near_identical_names_are_read_whole(
+    rows: list[tuple[str, str, str, str]], targets: list[int]
+) -> None:
+    """What ``_alike_in_place`` leaves out of a place, ``find_duplicates`` finds nothing in."""
+    keys = [_key(i + 1, *row) for i, row in enumerate(rows)]
+    chosen = [keys[i] for i in sorted(set(targets)) if i < len(keys)]
+    places = {t.residence for t in chosen if t.residence}
+    alike = set(_alike_in_place([(k.number, k.name, k.residence) for k in keys if k.residence in places], chosen))
+    emails = {t.email for t in chosen if t.email}
+    phones = {t.phone for t in chosen if t.phone}
+    read = [k for k in keys if k.email in emails or k.phone in phones or k.number in alike]
+    assert find_duplicates(chosen, read) == find_duplicates(chosen, keys)
 
 
 @pytest.mark.parametrize(
