@@ -30,7 +30,7 @@ from collections.abc import Awaitable, Callable, Hashable
 from typing import Generic, TypeVar
 
 from sqlalchemy import BigInteger, Column, Engine, Integer, ScalarSelect, Table, func, select, text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from jobfuerzwei.db.base import metadata
 
@@ -162,9 +162,11 @@ class VersionedCache(Generic[T]):
         return value
 
 
-def per_engine(registry: weakref.WeakKeyDictionary[Engine, C], session: AsyncSession, factory: Callable[[], C]) -> C:
-    """The object in ``registry`` for the session's database (one per engine, gone with it)."""
-    engine = session.get_bind()
+def per_engine(
+    registry: weakref.WeakKeyDictionary[Engine, C], bound: AsyncSession | AsyncEngine, factory: Callable[[], C]
+) -> C:
+    """The object in ``registry`` for the database of a session or an engine (one per engine, gone with it)."""
+    engine = bound.sync_engine if isinstance(bound, AsyncEngine) else bound.get_bind()
     assert isinstance(engine, Engine)  # noqa: S101  # sessions here are bound to one engine
     found = registry.get(engine)
     if found is None:

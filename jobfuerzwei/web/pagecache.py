@@ -37,7 +37,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 from litestar.utils.scope.state import ScopeState
 from sqlalchemy import Engine
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from jobfuerzwei.db.base import utcnow
 from jobfuerzwei.db.changes import VersionedCache, per_engine
@@ -144,12 +144,7 @@ def kept_pages(session: AsyncSession) -> VersionedCache[_Kept]:
 
 
 def _kept_pages_of(sessions: async_sessionmaker[AsyncSession]) -> VersionedCache[_Kept]:
-    bind = sessions.kw["bind"]
-    engine: Engine = bind.sync_engine if isinstance(bind, AsyncEngine) else bind
-    found = _caches.get(engine)
-    if found is None:
-        found = _caches[engine] = VersionedCache(SIZE)
-    return found
+    return per_engine(_caches, sessions.kw["bind"], lambda: VersionedCache(SIZE))
 
 
 async def kept_page(

@@ -5,12 +5,14 @@ The app here shares the tests' engine, so ``kept_pages`` shows the app's cache: 
 
 from __future__ import annotations
 
+import gzip
 import re
+import zlib
 from typing import Any
 
 import httpx
 import pytest
-from litestar import Litestar
+from litestar import Litestar, Request
 from litestar.testing import AsyncTestClient
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
@@ -19,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from jobfuerzwei.app import create_app
 from jobfuerzwei.config import Settings
 from jobfuerzwei.web.flash import COOKIE as FLASH_COOKIE
-from jobfuerzwei.web.pagecache import kept_pages
+from jobfuerzwei.web.pagecache import _MARK, _Kept, accepts_gzip, kept_pages
 from tests.coordinator.conftest import login
 from tests.results.conftest import OBSERVER_EMAIL, OBSERVER_PASSWORD
 
@@ -171,3 +173,57 @@ async def test_a_kept_dashboard_costs_one_statement_outside_a_transaction(
         assert isolation == "driver"  # asyncpg, no SQLAlchemy statement; a BEGIN would show here as well
     else:
         assert isolation == "AUTOCOMMIT"  # no BEGIN and COMMIT around it
+
+
+@pytest.mark.parametrize(
+    ("header", "gzip_ok"),
+    [
+        ("gzip, deflate, br, zstd", True),
+        ("br;q=1.0, gzip;q=0.8", True),
+        ("*", True),
+        ("", False),
+        ("identity", False),
+        ("gzip;q=0", False),
+        ("*;q=0", False),
+        ("gzip;q=0, *", False),
+        ("deflate, x-gzip", True),
+        ("gzip;q=nonsense", False),
+    ],
+)
+def test_accepts_gzip_reads_the_weights(header: str, gzip_ok: bool) -> None:
+    scope = {"type": "http", "method": "GET", "path": "/", "headers": [(b"accept-encoding", header.encode())]}
+    assert accepts_gzip(Request(scope)) is gzip_ok
+
+
+@pytest.mark.parametrize(
+    "page_html",
+    [
+        f"<p>{_MARK}</p>",
+        f"{_MARK}<form>{_MARK}</form>{_MARK}",  # markers at both ends: empty parts
+        "<p>no form at all</p>",
+        "ä€ " * 20_000 + _MARK + "x" * 70_000,  # UTF-8, and more than one stored block's worth
+    ],
+)
+@pytest.mark.parametrize("token", [b"", b"t" * 128, b"0123abcd" * 16])
+def test_the_kept_gzip_is_the_page_with_the_token(page_html: str, token: bytes) -> None:
+    kept = _Kept.of(page_html, None, 200)
+    expected = page_html.replace(_MARK, token.decode()).encode()
+    assert kept.body(token) == expected
+    assert gzip.decompress(kept.gzip(token)) == expected  # gzip checks the CRC and the length
+    assert zlib.decompress(kept.gzip(token), 16 + zlib.MAX_WBITS) == expected
+
+
+@pytest.mark.usefixtures("network")
+async def test_the_kept_dashboard_goes_out_compressed_only_where_accepted(
+    logged_in_client: AsyncTestClient[Litestar],
+) -> None:
+    await logged_in_client.get(DASHBOARD)  # the login's message
+    plain = await logged_in_client.get(DASHBOARD, headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    assert plain.headers["vary"] == "Accept-Encoding"
+    packed = await logged_in_client.get(DASHBOARD, headers={"Accept-Encoding": "gzip"})
+    assert packed.headers["content-encoding"] == "gzip"
+    assert packed.headers["vary"] == "Accept-Encoding"
+    assert int(packed.headers["content-length"]) < len(plain.content) / 3
+    assert packed.text == plain.text  # httpx unpacked it: the same page, the same browser's token
+    assert _form_token(packed.text) == logged_in_client.cookies.get("csrftoken")
