@@ -26,6 +26,9 @@ from sqlalchemy.orm import InstrumentedAttribute, Mapper, make_transient_to_deta
 
 from jobfuerzwei.db.changes import version_column
 
+MAX_TOKEN = 100
+"""A longer cookie value is no token of ours."""
+
 S = TypeVar("S")
 A = TypeVar("A")
 
@@ -59,7 +62,9 @@ class LoginRead(Generic[S, A]):
         account_model: type[A],
         onclause: ColumnElement[bool],
         token_hash: ColumnElement[str] | InstrumentedAttribute[str],
+        hash_token: Callable[[str], str],
     ) -> None:
+        self._hash_token = hash_token
         self._models = (session_model, account_model)
         self._columns = (_labelled(session_model, "s"), _labelled(account_model, "a"))
         self.statement: Select[Any] = (
@@ -77,8 +82,14 @@ class LoginRead(Generic[S, A]):
             found = self._sql[engine.dialect] = _DriverSQL.of(self.statement, self._columns, engine.dialect)
         return found
 
-    async def __call__(self, engine: AsyncEngine, token_hash: str) -> tuple[S, A, int] | None:
-        """The session row and the account (detached) and the data version, or ``None`` for an unknown token."""
+    async def __call__(self, engine: AsyncEngine, token: str | None) -> tuple[S, A, int] | None:
+        """The session row and the account (detached) and the data version for a cookie's token.
+
+        ``None`` for an unknown, empty or overlong token (nothing asked of the database for the latter two).
+        """
+        if not token or len(token) > MAX_TOKEN:
+            return None
+        token_hash = self._hash_token(token)
         async with engine.connect() as conn:
             if engine.dialect.driver == "asyncpg":
                 values = await self._on_driver(engine, conn, token_hash)

@@ -105,7 +105,11 @@ async def login_for_session(session: AsyncSession, token: str | None) -> PortalL
 
 
 _READ = LoginRead(
-    EmployerSession, MemberContact, MemberContact.id == EmployerSession.contact_id, EmployerSession.token_hash
+    EmployerSession,
+    MemberContact,
+    MemberContact.id == EmployerSession.contact_id,
+    EmployerSession.token_hash,
+    hash_token,
 )
 
 
@@ -114,9 +118,7 @@ async def read_login(engine: AsyncEngine, token: str | None) -> tuple[PortalLogi
 
     The contact comes detached: such a page must not change it. ``None`` as the version: the token is unknown.
     """
-    if not token or len(token) > 100:
-        return None, None
-    found = await _READ(engine, hash_token(token))
+    found = await _READ(engine, token)
     if found is None:
         return None, None
     row, contact, version = found

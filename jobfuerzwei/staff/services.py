@@ -165,7 +165,7 @@ async def login_for_session(session: AsyncSession, token: str | None) -> tuple[S
     return (row, user) if _live(row, user) else None
 
 
-_READ = LoginRead(StaffSession, StaffUser, StaffUser.id == StaffSession.staff_id, StaffSession.token_hash)
+_READ = LoginRead(StaffSession, StaffUser, StaffUser.id == StaffSession.staff_id, StaffSession.token_hash, hash_token)
 
 
 async def read_user(engine: AsyncEngine, token: str | None) -> tuple[StaffUser | None, int | None]:
@@ -173,9 +173,7 @@ async def read_user(engine: AsyncEngine, token: str | None) -> tuple[StaffUser |
 
     The account comes detached: such a page must not change it. ``None`` as the version: the token is unknown.
     """
-    if not token or len(token) > 100:
-        return None, None
-    found = await _READ(engine, hash_token(token))
+    found = await _READ(engine, token)
     if found is None:
         return None, None
     row, user, version = found
