@@ -150,6 +150,17 @@ async def referral_for(session: AsyncSession, profile_id: UUID, member_id: UUID)
     return referral
 
 
+async def _lock_profile(session: AsyncSession, profile_id: UUID) -> None:
+    """Take the profile's row before any of its referrals: every change to a referral goes profile first.
+
+    A step also writes the profile (its activity; a hire marks it placed and closes the profile's other referrals).
+    Taking the referral first deadlocked on PostgreSQL when a member moved one referral while another member's hire
+    closed it (found by the load loop). ``FOR NO KEY UPDATE`` is the lock the profile's own update takes; it does
+    not block new referrals (their foreign key check). SQLite writes one transaction at a time anyway.
+    """
+    await session.execute(select(Profile.id).where(Profile.id == profile_id).with_for_update(key_share=True))
+
+
 async def move(
     session: AsyncSession,
     settings: Settings,
@@ -173,6 +184,7 @@ async def move(
     if (to_state == ReferralState.CLOSED) != (close_reason is not None):
         raise InvalidTransition(_("Ein Grund gehört nur zum Abschluss einer Vermittlung und ist dort Pflicht."))
     from_state = referral.state
+    await _lock_profile(session, referral.profile_id)
     # compare-and-set: of two concurrent moves from the same state only one wins (the other gets 409)
     changed = await session.execute(
         update(Referral)
@@ -306,6 +318,7 @@ async def decide_contact_release(
     if referral.contact_release == ContactRelease.GRANTED:
         raise InvalidTransition(_("Ihre Kontaktdaten sind für dieses Mitglied bereits freigegeben."))
     now = utcnow()
+    await _lock_profile(session, profile_id)
     changed = await session.execute(
         update(Referral)
         .where(Referral.id == referral.id, Referral.contact_release == referral.contact_release)

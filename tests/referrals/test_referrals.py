@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import asyncio
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -335,3 +337,41 @@ async def test_contact_release_decision(
     async with session_maker() as session:
         recipient = await session.get(CirculationRecipient, referral.recipient_id)
     assert recipient is not None
+
+
+@pytest.mark.skipif(os.environ.get("JFZ_TEST_DB", "sqlite") != "postgres", reason="row locks: PostgreSQL")
+@pytest.mark.parametrize("change", ["move", "contact release"])
+async def test_a_referral_change_takes_the_profile_before_the_referral(
+    coordinator: Client,
+    db_session: AsyncSession,
+    session_maker: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    change: str,
+) -> None:
+    """The lock order that keeps a step and another member's hire from deadlocking (found by the load loop).
+
+    While another transaction holds the profile, the change waits for it without having taken its referral.
+    """
+    profile, [(referral, _token)] = await interested(coordinator, db_session, session_maker, settings)
+    async with session_maker() as holder, session_maker() as changer:
+        await holder.execute(select(Profile.id).where(Profile.id == profile.id).with_for_update(key_share=True))
+        if change == "move":
+            work = services.move(changer, settings, referral.id, S.IN_CONTACT, actor=E)
+        else:
+            work = services.decide_contact_release(changer, settings, referral.id, profile.id, granted=True)
+        task = asyncio.ensure_future(work)
+        try:
+            await asyncio.sleep(0.5)
+            assert not task.done()  # waiting for the profile ...
+            async with session_maker() as probe:  # ... with the referral still free (NOWAIT raises if it is taken)
+                await probe.execute(select(Referral.id).where(Referral.id == referral.id).with_for_update(nowait=True))
+                await probe.rollback()
+        finally:
+            await holder.rollback()
+            await asyncio.wait([task], timeout=10)
+        await task
+        await changer.commit()
+    changed = await load(session_maker, Referral, referral.id)
+    assert (changed.state, changed.contact_release) == (
+        (S.IN_CONTACT, ContactRelease.PENDING) if change == "move" else (S.INTERESTED, ContactRelease.GRANTED)
+    )
