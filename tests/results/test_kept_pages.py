@@ -203,6 +203,7 @@ def test_accepts_gzip_reads_the_weights(header: str, gzip_ok: bool) -> None:
         "<p>no form at all</p>",
         "ä€ " * 20_000 + _MARK + "x" * 70_000,  # UTF-8, and more than one stored block's worth
     ],
+    ids=["one marker", "markers at both ends", "no marker", "long UTF-8"],  # the marker is random per process
 )
 @pytest.mark.parametrize("token", [b"", b"t" * 128, b"0123abcd" * 16])
 def test_the_kept_gzip_is_the_page_with_the_token(page_html: str, token: bytes) -> None:
