@@ -26,9 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.orm import InstrumentedAttribute, Mapper, make_transient_to_detached
 
 from jobfuerzwei.db.changes import version_column
-
-MAX_TOKEN = 100
-"""A longer cookie value is no token of ours."""
+from jobfuerzwei.tokens.services import MAX_TOKEN, hash_token
 
 S = TypeVar("S")
 A = TypeVar("A")
@@ -63,9 +61,7 @@ class LoginRead(Generic[S, A]):
         account_model: type[A],
         onclause: ColumnElement[bool],
         token_hash: ColumnElement[str] | InstrumentedAttribute[str],
-        hash_token: Callable[[str], str],
     ) -> None:
-        self._hash_token = hash_token
         self._models = (session_model, account_model)
         self._columns = (_labelled(session_model, "s"), _labelled(account_model, "a"))
         self.statement: Select[Any] = (
@@ -90,7 +86,7 @@ class LoginRead(Generic[S, A]):
         """
         if not token or len(token) > MAX_TOKEN:
             return None
-        token_hash = self._hash_token(token)
+        token_hash = hash_token(token)
         async with engine.connect() as conn:
             if engine.dialect.driver == "asyncpg":
                 values = await self._on_driver(engine, conn, token_hash)

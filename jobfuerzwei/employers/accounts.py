@@ -23,7 +23,7 @@ from jobfuerzwei.errors import InvalidTransition, LinkInvalid
 from jobfuerzwei.i18n import gettext as _
 from jobfuerzwei.mail.outbox import enqueue
 from jobfuerzwei.staff.services import check_password, hash_password, needs_rehash
-from jobfuerzwei.tokens.services import hash_token
+from jobfuerzwei.tokens.services import MAX_TOKEN, hash_token
 
 SESSION_HOURS = 8
 INVITE_DAYS = 7
@@ -95,7 +95,7 @@ def _login(row: EmployerSession, contact: MemberContact) -> PortalLogin | None:
 
 async def login_for_session(session: AsyncSession, token: str | None) -> PortalLogin | None:
     """The portal login behind a cookie value, if the session is live and the contact still has an account."""
-    if not token or len(token) > 100:
+    if not token or len(token) > MAX_TOKEN:
         return None
     found = (await session.execute(_LOGIN, {"token_hash": hash_token(token)})).first()
     if found is None:
@@ -109,7 +109,6 @@ _READ = LoginRead(
     MemberContact,
     MemberContact.id == EmployerSession.contact_id,
     EmployerSession.token_hash,
-    hash_token,
 )
 
 
@@ -167,7 +166,7 @@ async def issue_account_token(session: AsyncSession, contact: MemberContact, pur
 
 async def resolve_account_token(session: AsyncSession, token: str) -> tuple[AccountToken, MemberContact]:
     """The live token and its contact, or ``LinkInvalid`` (unknown, used, expired)."""
-    if not token or len(token) > 100:
+    if not token or len(token) > MAX_TOKEN:
         raise LinkInvalid(_("Dieser Link ist ungültig."))
     row = await session.scalar(select(AccountToken).where(AccountToken.token_hash == hash_token(token)))
     if row is None:

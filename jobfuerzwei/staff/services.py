@@ -29,7 +29,7 @@ from jobfuerzwei.db.quickread import LoginRead
 from jobfuerzwei.errors import InvalidTransition, NotFound
 from jobfuerzwei.i18n import N_, gettext
 from jobfuerzwei.staff.models import StaffRole, StaffSession, StaffUser
-from jobfuerzwei.tokens.services import hash_token
+from jobfuerzwei.tokens.services import MAX_TOKEN, hash_token
 
 _hasher = PasswordHasher()
 UNUSABLE_PASSWORD = "!"  # noqa: S105  # not a password: a marker no hash check accepts
@@ -156,7 +156,7 @@ def _live(row: StaffSession, user: StaffUser) -> bool:
 
 async def login_for_session(session: AsyncSession, token: str | None) -> tuple[StaffSession, StaffUser] | None:
     """The live session row and its active account for a cookie value, verified or not."""
-    if not token or len(token) > 100:
+    if not token or len(token) > MAX_TOKEN:
         return None
     found = (await session.execute(_LOGIN, {"token_hash": hash_token(token)})).first()
     if found is None:
@@ -165,7 +165,7 @@ async def login_for_session(session: AsyncSession, token: str | None) -> tuple[S
     return (row, user) if _live(row, user) else None
 
 
-_READ = LoginRead(StaffSession, StaffUser, StaffUser.id == StaffSession.staff_id, StaffSession.token_hash, hash_token)
+_READ = LoginRead(StaffSession, StaffUser, StaffUser.id == StaffSession.staff_id, StaffSession.token_hash)
 
 
 async def read_user(engine: AsyncEngine, token: str | None) -> tuple[StaffUser | None, int | None]:

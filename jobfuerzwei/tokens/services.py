@@ -16,6 +16,9 @@ from jobfuerzwei.errors import LinkInvalid
 from jobfuerzwei.i18n import gettext as _
 from jobfuerzwei.tokens.models import LinkToken, TokenPurpose
 
+MAX_TOKEN = 100
+"""A longer cookie or link value is no token of ours: refused before hashing or asking the database."""
+
 
 def hash_token(token: str) -> str:
     """SHA-256 of a token (the tokens are random, so no salt or slow hash is needed)."""
@@ -71,7 +74,7 @@ async def issue_many(
 
 async def resolve(session: AsyncSession, token: str, purpose: TokenPurpose, *, allow_used: bool = False) -> LinkToken:
     """Return the live token row for ``token`` and ``purpose`` or raise ``LinkInvalid``."""
-    if not token or len(token) > 100:
+    if not token or len(token) > MAX_TOKEN:
         raise LinkInvalid(_("Dieser Link ist ungültig."))
     row = await session.scalar(
         select(LinkToken).where(LinkToken.token_hash == hash_token(token), LinkToken.purpose == purpose)

@@ -37,7 +37,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 from litestar.utils.scope.state import ScopeState
 from sqlalchemy import Engine
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from jobfuerzwei.db.base import utcnow
 from jobfuerzwei.db.changes import VersionedCache, per_engine
@@ -138,13 +138,9 @@ def _read_version(request: Request[Any, Any, Any]) -> int | None:
 _caches: weakref.WeakKeyDictionary[Engine, VersionedCache[_Kept]] = weakref.WeakKeyDictionary()
 
 
-def kept_pages(session: AsyncSession) -> VersionedCache[_Kept]:
-    """The page cache of the session's database (tests read its ``computed`` count)."""
-    return per_engine(_caches, session, lambda: VersionedCache(SIZE))
-
-
-def _kept_pages_of(sessions: async_sessionmaker[AsyncSession]) -> VersionedCache[_Kept]:
-    return per_engine(_caches, sessions.kw["bind"], lambda: VersionedCache(SIZE))
+def kept_pages(bound: AsyncSession | AsyncEngine) -> VersionedCache[_Kept]:
+    """The page cache of a session's or an engine's database (tests read its ``computed`` count)."""
+    return per_engine(_caches, bound, lambda: VersionedCache(SIZE))
 
 
 async def kept_page(
@@ -183,16 +179,15 @@ async def kept_page(
 
     full_key = (template, key, current_language(), request.url.path, request.url.query)
     version = _read_version(request)
-    cache = _kept_pages_of(sessions)
+    cache = kept_pages(sessions.kw["bind"])
 
     def fresh(kept: _Kept) -> bool:
         return kept.until is None or kept.until > utcnow()
 
-    found = cache.peek(full_key, version, fresh)
-    if found is None:
+    kept = cache.peek(full_key, version, fresh)
+    if kept is None:
         async with sessions() as session:
-            found = await cache.get(session, full_key, render, fresh=fresh, version=version)
-    kept = found
+            kept = await cache.get(session, full_key, render, fresh=fresh, version=version)
     token = ScopeState.from_scope(request.scope).csrf_token
     token_bytes = html.escape(token if isinstance(token, str) else "").encode()
     if len(token_bytes) > 0xFFFF:
@@ -200,9 +195,7 @@ async def kept_page(
     headers = {"Vary": "Accept-Encoding"}
     if accepts_gzip(request):
         headers["Content-Encoding"] = "gzip"
-        return Response(
-            content=kept.gzip(token_bytes), media_type=MediaType.HTML, status_code=kept.status_code, headers=headers
-        )
-    return Response(
-        content=kept.body(token_bytes), media_type=MediaType.HTML, status_code=kept.status_code, headers=headers
-    )
+        body = kept.gzip(token_bytes)
+    else:
+        body = kept.body(token_bytes)
+    return Response(content=body, media_type=MediaType.HTML, status_code=kept.status_code, headers=headers)
